@@ -1,0 +1,1 @@
+"""Plain-Python finance rules: no Flask, no SQLAlchemy."""

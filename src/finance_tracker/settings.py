@@ -1,0 +1,139 @@
+"""Every setting, read once from the environment (12-factor).
+
+`load_settings()` is the only place the environment is read. A bad value stops start-up with a
+one-line reason (`SettingsError`), never a traceback.
+"""
+
+from __future__ import annotations
+
+import secrets
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+
+class Environment(StrEnum):
+    development = "development"
+    production = "production"
+
+
+class SettingsError(Exception):
+    """A setting is missing or wrong; the message is one line a human can act on."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="", case_sensitive=False, extra="ignore", validate_by_name=True
+    )
+
+    env: Environment = Field(default=Environment.development, alias="FINANCE_TRACKER_ENV")
+    data_dir: Path = Path("data")
+    database_url: str = ""
+    redis_url: str | None = None
+    secret_key: str | None = None
+    host: str = "127.0.0.1"
+    port: int = Field(default=5000, ge=1, le=65535)
+    log_level: str = "INFO"
+    web_workers: int = Field(default=2, ge=1, le=64)
+    auto_migrate: bool | None = None
+    session_cookie_secure: bool | None = None
+    registration_open: bool = True
+    api_max_body_bytes: int = Field(default=1_048_576, ge=1024)
+    trusted_hosts: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    git_commit: str = "unknown"
+
+    @field_validator("trusted_hosts", mode="before")
+    @classmethod
+    def _split_hosts(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [h.strip() for h in value.split(",") if h.strip()]
+        return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_level(cls, value: str) -> str:
+        level = value.upper()
+        if level not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+            raise ValueError("must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL")
+        return level
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_database(cls, value: str) -> str:
+        if not value:
+            return value
+        if value.startswith("postgres://"):
+            value = "postgresql://" + value.removeprefix("postgres://")
+        if value.startswith("postgresql://"):
+            value = "postgresql+psycopg://" + value.removeprefix("postgresql://")
+        if not value.startswith(("sqlite:///", "postgresql+psycopg://")):
+            raise ValueError("must start with sqlite:/// or postgresql://")
+        return value
+
+    @field_validator("redis_url")
+    @classmethod
+    def _known_redis(cls, value: str | None) -> str | None:
+        if value in (None, ""):
+            return None
+        if not value.startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError("must start with redis://, rediss:// or unix://")
+        return value
+
+    @model_validator(mode="after")
+    def _production_needs_a_secret(self) -> Settings:
+        if self.is_production:
+            if not self.secret_key:
+                raise ValueError("SECRET_KEY is required when FINANCE_TRACKER_ENV=production")
+            if len(self.secret_key) < 32:
+                raise ValueError("SECRET_KEY must be at least 32 characters in production")
+        return self
+
+    @property
+    def is_production(self) -> bool:
+        return self.env is Environment.production
+
+    @property
+    def effective_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{(self.data_dir / 'finance-tracker.db').resolve()}"
+
+    @property
+    def should_auto_migrate(self) -> bool:
+        return (not self.is_production) if self.auto_migrate is None else self.auto_migrate
+
+    @property
+    def cookies_secure(self) -> bool:
+        return (
+            self.is_production if self.session_cookie_secure is None else self.session_cookie_secure
+        )
+
+    def effective_secret_key(self) -> str:
+        """The configured key, or in development one generated once and kept in the data folder
+        so that logins survive a restart."""
+        if self.secret_key:
+            return self.secret_key
+        key_file = self.data_dir / "secret_key"
+        if key_file.exists():
+            return key_file.read_text().strip()
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_urlsafe(48)
+        key_file.write_text(key)
+        key_file.chmod(0o600)
+        return key
+
+
+def _one_line(error: ValidationError) -> str:
+    first = error.errors()[0]
+    where = ".".join(str(part) for part in first.get("loc", ())).upper()
+    message = first["msg"].removeprefix("Value error, ")
+    return f"{where}: {message}" if where else message
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read the environment once; `overrides` (tests, CLI flags) win over it."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as error:
+        raise SettingsError(f"invalid setting: {_one_line(error)}") from None
