@@ -1,0 +1,86 @@
+"""Finance Tracker: a self-hosted personal finance tracker. `create_app()` is the app factory."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+import redis
+from flask import Flask
+
+from finance_tracker.settings import Settings, load_settings
+from finance_tracker.store.database import Database
+
+__version__ = "0.1.0"
+
+
+@dataclass
+class AppState:
+    """What a running app holds: read once at start, shared by every request."""
+
+    settings: Settings
+    database: Database
+    redis: redis.Redis | None
+    draining: bool = False
+
+
+def create_app(settings: Settings | None = None) -> Flask:
+    from finance_tracker import api, web
+    from finance_tracker.ops import health, metrics
+    from finance_tracker.ops import logging as ops_logging
+    from finance_tracker.store import migrate
+
+    settings = settings or load_settings()
+    ops_logging.configure(settings.log_level)
+    app = Flask(__name__, template_folder="web/templates", static_folder="web/static")
+    app.config.update(
+        SECRET_KEY=settings.effective_secret_key(),
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.cookies_secure,
+        REMEMBER_COOKIE_HTTPONLY=True,
+        REMEMBER_COOKIE_SAMESITE="Lax",
+        REMEMBER_COOKIE_SECURE=settings.cookies_secure,
+        MAX_CONTENT_LENGTH=16 * 1024 * 1024,
+        WTF_CSRF_TIME_LIMIT=None,
+        TRUSTED_HOSTS=settings.trusted_hosts or None,
+    )
+    if not settings.database_url:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+    database = Database(settings.effective_database_url)
+    client = (
+        redis.Redis.from_url(settings.redis_url, socket_timeout=2, socket_connect_timeout=2)
+        if settings.redis_url
+        else None
+    )
+    state = AppState(settings=settings, database=database, redis=client)
+    app.extensions["finance_tracker"] = state
+
+    if client is not None:
+        from flask_session import Session as ServerSideSessions
+
+        app.config.update(
+            SESSION_TYPE="redis", SESSION_REDIS=client, SESSION_KEY_PREFIX="ft:session:"
+        )
+        ServerSideSessions(app)
+
+    if settings.should_auto_migrate:
+        migrate.upgrade(settings.effective_database_url)
+
+    metrics.BUILD_INFO.labels(__version__, settings.git_commit).set(1)
+    health.install(app)
+    web.register(app)
+    api.register(app)
+    logging.getLogger(__name__).info(
+        "app ready",
+        extra={
+            "env": settings.env.value,
+            "database": database.engine.url.get_backend_name(),
+            "redis": client is not None,
+        },
+    )
+    return app
+
+
+def state_of(app: Flask) -> AppState:
+    return app.extensions["finance_tracker"]

@@ -1,0 +1,35 @@
+"""One JSON object per line, each with the request id. Never a password or a token."""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+from pythonjsonlogger.json import JsonFormatter
+
+
+class _RequestContext(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        from flask import g, has_request_context
+
+        if has_request_context():
+            record.request_id = g.get("request_id", "-")
+        return True
+
+
+def configure(level: str) -> None:
+    handler = logging.StreamHandler(sys.stdout)
+    handler.setFormatter(
+        JsonFormatter(
+            "{asctime}{levelname}{name}{message}",
+            style="{",
+            rename_fields={"asctime": "time", "levelname": "level", "name": "logger"},
+            timestamp=False,
+        )
+    )
+    handler.addFilter(_RequestContext())
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    # The access log below replaces werkzeug's plain-text one.
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)

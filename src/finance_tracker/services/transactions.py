@@ -1,0 +1,454 @@
+"""Income, expenses, transfers (both legs) and splits: create, edit, delete, search."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass, field
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
+
+from sqlalchemy import Select, case, exists, func, literal, or_, select
+from sqlalchemy.orm import Session, aliased
+
+from finance_tracker.domain.ledger import (
+    LedgerError,
+    SplitLine,
+    TransactionKind,
+    check_date,
+    check_splits,
+    signed,
+)
+from finance_tracker.domain.money import MoneyError, format_plain, minor_digits, parse_amount
+from finance_tracker.services import accounts, categories, tags
+from finance_tracker.services.errors import InvalidInput, NotFound
+from finance_tracker.store.models import Account, Tag, Transaction, transaction_tags
+
+MAX_PAYEE = 200
+MAX_MEMO = 1000
+MAX_PER_PAGE = 200
+SORTS = {
+    "date": Transaction.date,
+    "amount": Transaction.amount_minor,
+    "payee": Transaction.payee,
+    "created": Transaction.created_at,
+}
+
+Amount = str | int | Decimal
+
+
+@dataclass
+class SplitInput:
+    amount: Amount
+    category_id: int | None = None
+    memo: str = ""
+
+
+@dataclass
+class TransactionInput:
+    kind: str
+    account_id: int
+    date: dt.date
+    amount: Amount
+    payee: str = ""
+    memo: str = ""
+    category_id: int | None = None
+    tags: list[str] = field(default_factory=list)
+    splits: list[SplitInput] = field(default_factory=list)
+    to_account_id: int | None = None
+    # Only for a transfer between accounts of different currencies: what arrived.
+    to_amount: Amount | None = None
+
+
+@dataclass
+class TransactionFilter:
+    text: str = ""
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    account_id: int | None = None
+    category_id: int | None = None
+    tag: str = ""
+    amount_min: Amount | None = None
+    amount_max: Amount | None = None
+    kind: str = ""
+
+
+@dataclass
+class Page:
+    items: list[Transaction]
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+
+@dataclass
+class _Checked:
+    kind: TransactionKind
+    account: Account
+    date: dt.date
+    amount_minor: int  # positive, as entered
+    payee: str
+    memo: str
+    category_id: int | None
+    tag_names: list[str]
+    lines: list[SplitLine]
+    to_account: Account | None
+    to_amount_minor: int | None
+
+
+def _own_account(session: Session, user_id: int, account_id: int | None, name: str) -> Account:
+    if account_id is None:
+        raise InvalidInput({name: "choose an account"})
+    try:
+        return accounts.get(session, user_id, account_id)
+    except NotFound:
+        raise InvalidInput({name: "unknown account"}) from None
+
+
+def _own_category(session: Session, user_id: int, category_id: int | None, name: str) -> None:
+    if category_id is None:
+        return
+    try:
+        categories.get(session, user_id, category_id)
+    except NotFound:
+        raise InvalidInput({name: "unknown category"}) from None
+
+
+def _check(session: Session, user_id: int, data: TransactionInput) -> _Checked:  # noqa: C901
+    errors: dict[str, str] = {}
+
+    def attempt(name: str, action):  # type: ignore[no-untyped-def]
+        try:
+            return action()
+        except InvalidInput as error:
+            errors.update(error.errors)
+        except (MoneyError, LedgerError) as error:
+            errors[getattr(error, "field", name)] = str(getattr(error, "message", error))
+        return None
+
+    kind = attempt("kind", lambda: TransactionKind(data.kind))
+    if kind is None:
+        errors["kind"] = "choose income, expense or transfer"
+    account = attempt(
+        "account_id", lambda: _own_account(session, user_id, data.account_id, "account_id")
+    )
+    date = attempt("date", lambda: check_date(data.date))
+    amount_minor = None
+    if account is not None:
+        amount_minor = attempt("amount", lambda: parse_amount(data.amount, account.currency))
+        if amount_minor is not None and amount_minor <= 0:
+            errors["amount"] = "amount must be greater than zero"
+            amount_minor = None
+    payee = (data.payee or "").strip()
+    memo = (data.memo or "").strip()
+    if len(payee) > MAX_PAYEE:
+        errors["payee"] = f"use at most {MAX_PAYEE} characters"
+    if len(memo) > MAX_MEMO:
+        errors["memo"] = f"use at most {MAX_MEMO} characters"
+    tag_names = attempt(
+        "tags", lambda: [tags.clean_name(t, "tags") for t in data.tags if t.strip()]
+    )
+    attempt("category_id", lambda: _own_category(session, user_id, data.category_id, "category_id"))
+
+    lines: list[SplitLine] = []
+    to_account = None
+    to_amount_minor = None
+    if kind is TransactionKind.transfer:
+        if data.splits:
+            errors["splits"] = "a transfer cannot be split"
+        if data.category_id is not None:
+            errors["category_id"] = "a transfer has no category"
+        to_account = attempt(
+            "to_account_id",
+            lambda: _own_account(session, user_id, data.to_account_id, "to_account_id"),
+        )
+        if to_account is not None and account is not None:
+            if to_account.id == account.id:
+                errors["to_account_id"] = "choose a different account to transfer to"
+            elif to_account.currency == account.currency:
+                if data.to_amount not in (None, "") and amount_minor is not None:
+                    same = attempt(
+                        "to_amount", lambda: parse_amount(data.to_amount, account.currency)
+                    )
+                    if same is not None and same != amount_minor:
+                        errors["to_amount"] = (
+                            "same currency: the amount received equals the amount sent"
+                        )
+                to_amount_minor = amount_minor
+            elif data.to_amount in (None, ""):
+                errors["to_amount"] = f"enter the amount received in {to_account.currency}"
+            else:
+                to_amount_minor = attempt(
+                    "to_amount", lambda: parse_amount(data.to_amount, to_account.currency)
+                )
+                if to_amount_minor is not None and to_amount_minor <= 0:
+                    errors["to_amount"] = "amount must be greater than zero"
+    elif data.splits and kind is not None:
+        if data.category_id is not None:
+            errors["category_id"] = "a split transaction takes its categories from its lines"
+        parsed: list[SplitLine] = []
+        for index, split in enumerate(data.splits):
+            label = f"splits.{index}"
+            minor = None
+            if account is not None:
+                minor = attempt(label, lambda s=split: parse_amount(s.amount, account.currency))
+            attempt(
+                label,
+                lambda s=split, lbl=label: _own_category(session, user_id, s.category_id, lbl),
+            )
+            if len((split.memo or "").strip()) > MAX_MEMO:
+                errors[label] = f"memo: use at most {MAX_MEMO} characters"
+            if minor is not None:
+                parsed.append(SplitLine(split.category_id, minor, (split.memo or "").strip()))
+        if amount_minor is not None and len(parsed) == len(data.splits):
+            lines = attempt("splits", lambda: check_splits(amount_minor, parsed)) or []
+    if errors:
+        raise InvalidInput(errors)
+    return _Checked(
+        kind, account, date, amount_minor, payee, memo,
+        None if kind is TransactionKind.transfer or lines else data.category_id,
+        tag_names or [], lines, to_account, to_amount_minor,
+    )  # fmt: skip
+
+
+def _write(session: Session, user_id: int, row: Transaction, checked: _Checked) -> Transaction:
+    """Fill `row` (new or being edited) and rebuild its lines and transfer leg from scratch."""
+    _remove_dependents(session, row)
+    row.user_id = user_id
+    row.kind = checked.kind.value
+    row.account_id = checked.account.id
+    row.date = checked.date
+    row.payee = checked.payee
+    row.memo = checked.memo
+    row.category_id = checked.category_id
+    row.is_split = bool(checked.lines)
+    row.tags = tags.resolve(session, user_id, checked.tag_names)
+    if checked.kind is TransactionKind.transfer:
+        row.amount_minor = -checked.amount_minor
+        row.transfer_group = str(uuid.uuid4())
+        session.add(row)
+        session.flush()
+        leg = Transaction(
+            user_id=user_id, kind=row.kind, account_id=checked.to_account.id, date=row.date,
+            amount_minor=checked.to_amount_minor, payee=row.payee, memo=row.memo,
+            transfer_group=row.transfer_group, is_split=False, tags=list(row.tags),
+        )  # fmt: skip
+        session.add(leg)
+    else:
+        row.amount_minor = signed(checked.kind, checked.amount_minor)
+        row.transfer_group = None
+        session.add(row)
+        session.flush()
+        for line in checked.lines:
+            row.lines.append(
+                Transaction(
+                    user_id=user_id,
+                    kind=row.kind,
+                    account_id=row.account_id,
+                    date=row.date,
+                    amount_minor=signed(checked.kind, line.amount_minor),
+                    payee=row.payee,
+                    memo=line.memo,
+                    category_id=line.category_id,
+                    is_split=False,
+                )  # fmt: skip
+            )
+    session.flush()
+    return row
+
+
+def _remove_dependents(session: Session, row: Transaction) -> None:
+    if row.id is None:
+        return
+    for line in list(row.lines):
+        row.lines.remove(line)
+    if row.transfer_group:
+        for leg in session.scalars(
+            select(Transaction).where(
+                Transaction.transfer_group == row.transfer_group, Transaction.id != row.id
+            )
+        ):
+            session.delete(leg)
+    session.flush()
+
+
+def create(session: Session, user_id: int, data: TransactionInput) -> Transaction:
+    checked = _check(session, user_id, data)
+    return _write(session, user_id, Transaction(), checked)
+
+
+def get(session: Session, user_id: int, transaction_id: int) -> Transaction:
+    """A top-level transaction (never a split line) of this user."""
+    row = session.get(Transaction, transaction_id)
+    if row is None or row.user_id != user_id or row.parent_id is not None:
+        raise NotFound("transaction")
+    return row
+
+
+def transfer_counterpart(session: Session, row: Transaction) -> Transaction | None:
+    if not row.transfer_group:
+        return None
+    return session.scalar(
+        select(Transaction).where(
+            Transaction.transfer_group == row.transfer_group, Transaction.id != row.id
+        )
+    )
+
+
+def as_input(session: Session, row: Transaction) -> TransactionInput:
+    """The input that would recreate `row`, seen from its outgoing leg for transfers."""
+    currency = row.account.currency
+    data = TransactionInput(
+        kind=row.kind, account_id=row.account_id, date=row.date,
+        amount=format_plain(abs(row.amount_minor), currency), payee=row.payee, memo=row.memo,
+        category_id=row.category_id, tags=[t.name for t in row.tags],
+    )  # fmt: skip
+    if row.kind == TransactionKind.transfer.value:
+        other = transfer_counterpart(session, row)
+        if other is not None:
+            outgoing, incoming = (row, other) if row.amount_minor < 0 else (other, row)
+            data.account_id, data.to_account_id = outgoing.account_id, incoming.account_id
+            data.amount = format_plain(-outgoing.amount_minor, outgoing.account.currency)
+            data.to_amount = format_plain(incoming.amount_minor, incoming.account.currency)
+    data.splits = [
+        SplitInput(format_plain(abs(line.amount_minor), currency), line.category_id, line.memo)
+        for line in row.lines
+    ]
+    return data
+
+
+def update(
+    session: Session, user_id: int, transaction_id: int, data: TransactionInput
+) -> Transaction:
+    row = get(session, user_id, transaction_id)
+    checked = _check(session, user_id, data)
+    if row.kind == TransactionKind.transfer.value and row.amount_minor > 0:
+        # Edited from its incoming leg: keep the outgoing leg as the row that carries the id.
+        other = transfer_counterpart(session, row)
+        if other is not None and checked.kind is TransactionKind.transfer:
+            row = other
+    return _write(session, user_id, row, checked)
+
+
+def delete(session: Session, user_id: int, transaction_id: int) -> None:
+    """Deletes the whole thing: a split with its lines, a transfer with both legs."""
+    row = get(session, user_id, transaction_id)
+    _remove_dependents(session, row)
+    session.delete(row)
+    session.flush()
+
+
+def _filtered(session: Session, user_id: int, f: TransactionFilter) -> Select:
+    errors: dict[str, str] = {}
+    query = select(Transaction).where(
+        Transaction.user_id == user_id, Transaction.parent_id.is_(None)
+    )
+    if f.text.strip():
+        pattern = f"%{f.text.strip().lower()}%"
+        query = query.where(
+            or_(
+                func.lower(Transaction.payee).like(pattern),
+                func.lower(Transaction.memo).like(pattern),
+            )
+        )
+    if f.date_from:
+        query = query.where(Transaction.date >= f.date_from)
+    if f.date_to:
+        query = query.where(Transaction.date <= f.date_to)
+    if f.date_from and f.date_to and f.date_from > f.date_to:
+        errors["date_to"] = "the end date is before the start date"
+    if f.kind:
+        if f.kind not in TransactionKind.__members__:
+            errors["kind"] = "choose income, expense or transfer"
+        query = query.where(Transaction.kind == f.kind)
+    if f.account_id is not None:
+        try:
+            accounts.get(session, user_id, f.account_id)
+        except NotFound:
+            errors["account_id"] = "unknown account"
+        query = query.where(Transaction.account_id == f.account_id)
+    if f.category_id is not None:
+        try:
+            wanted = categories.with_children(session, user_id, f.category_id)
+            line = aliased(Transaction)
+            query = query.where(
+                or_(
+                    Transaction.category_id.in_(wanted),
+                    exists().where(line.parent_id == Transaction.id, line.category_id.in_(wanted)),
+                )
+            )
+        except NotFound:
+            errors["category_id"] = "unknown category"
+    if f.tag.strip():
+        query = query.where(
+            exists()
+            .where(transaction_tags.c.transaction_id == Transaction.id)
+            .where(transaction_tags.c.tag_id == Tag.id, Tag.name == f.tag.strip().lower())
+        )
+    bounds = {"amount_min": f.amount_min, "amount_max": f.amount_max}
+    for bound, value in bounds.items():
+        if value in (None, ""):
+            continue
+        try:
+            number = Decimal(str(value).strip())
+            if not number.is_finite() or number < 0:
+                raise ValueError
+        except (ArithmeticError, ValueError):
+            errors[bound] = "enter a positive amount"
+            continue
+        # The bound applies to the size of the amount, in each account's own currency.
+        size = func.abs(Transaction.amount_minor)
+        limit = _minor_by_currency(session, user_id, number, rounding_up=bound == "amount_min")
+        query = query.where(size >= limit if bound == "amount_min" else size <= limit)
+    if errors:
+        raise InvalidInput(errors)
+    return query
+
+
+def _minor_by_currency(session: Session, user_id: int, number: Decimal, *, rounding_up: bool):
+    """A SQL expression: `number` in minor units of the row's account currency."""
+    rounding = ROUND_CEILING if rounding_up else ROUND_FLOOR
+    currencies = session.scalars(
+        select(Account.currency).where(Account.user_id == user_id).distinct()
+    ).all()
+    by_currency = {
+        c: int(number.scaleb(minor_digits(c)).quantize(Decimal(1), rounding=rounding))
+        for c in currencies
+    }
+    account_currency = (
+        select(Account.currency).where(Account.id == Transaction.account_id).scalar_subquery()
+    )
+    if not by_currency:
+        return literal(0)
+    return case(by_currency, value=account_currency, else_=literal(0))
+
+
+def search(
+    session: Session,
+    user_id: int,
+    filters: TransactionFilter | None = None,
+    *,
+    page: int = 1,
+    per_page: int = 50,
+    sort: str = "date",
+    descending: bool = True,
+) -> Page:
+    if sort not in SORTS:
+        raise InvalidInput({"sort": "sort by one of: " + ", ".join(SORTS)})
+    if page < 1:
+        raise InvalidInput({"page": "pages start at 1"})
+    if not 1 <= per_page <= MAX_PER_PAGE:
+        raise InvalidInput({"per_page": f"between 1 and {MAX_PER_PAGE}"})
+    query = _filtered(session, user_id, filters or TransactionFilter())
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    column = SORTS[sort]
+    order = (
+        (column.desc(), Transaction.id.desc())
+        if descending
+        else (column.asc(), Transaction.id.asc())
+    )
+    items = session.scalars(query.order_by(*order).limit(per_page).offset((page - 1) * per_page))
+    return Page(list(items.unique()), int(total), page, per_page)

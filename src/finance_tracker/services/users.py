@@ -1,0 +1,71 @@
+"""Registration and login."""
+
+from __future__ import annotations
+
+import re
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from finance_tracker.domain.money import MoneyError, normalise_currency
+from finance_tracker.services import categories, tags
+from finance_tracker.services.errors import InvalidInput
+from finance_tracker.store.models import User
+
+MIN_PASSWORD_LENGTH = 10
+MAX_PASSWORD_LENGTH = 1024
+EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$")
+
+_hasher = PasswordHasher()
+# Verifying against this when the email is unknown keeps login time the same either way.
+_DUMMY_HASH = _hasher.hash("not a real password, only here to spend the same time")
+
+
+def normalise_email(email: str) -> str:
+    return (email or "").strip().lower()
+
+
+def register(session: Session, email: str, password: str, default_currency: str = "EUR") -> User:
+    email = normalise_email(email)
+    errors: dict[str, str] = {}
+    if not EMAIL.match(email) or len(email) > 254:
+        errors["email"] = "enter a valid email address"
+    if len(password or "") < MIN_PASSWORD_LENGTH:
+        errors["password"] = f"use at least {MIN_PASSWORD_LENGTH} characters"
+    elif len(password) > MAX_PASSWORD_LENGTH:
+        errors["password"] = f"use at most {MAX_PASSWORD_LENGTH} characters"
+    try:
+        default_currency = normalise_currency(default_currency)
+    except MoneyError as error:
+        errors["default_currency"] = str(error)
+    if not errors and session.scalar(select(func.count()).where(User.email == email)):
+        errors["email"] = "this email cannot be registered; try logging in instead"
+    if errors:
+        raise InvalidInput(errors)
+    user = User(
+        email=email, password_hash=_hasher.hash(password), default_currency=default_currency
+    )
+    session.add(user)
+    session.flush()
+    categories.create_defaults(session, user.id)
+    tags.create_defaults(session, user.id)
+    return user
+
+
+def authenticate(session: Session, email: str, password: str) -> User | None:
+    user = session.scalar(select(User).where(User.email == normalise_email(email)))
+    try:
+        _hasher.verify(user.password_hash if user else _DUMMY_HASH, password or "")
+    except (VerificationError, InvalidHashError):
+        return None
+    if user is None:
+        return None
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = _hasher.hash(password)
+    return user
+
+
+def get(session: Session, user_id: int) -> User | None:
+    return session.get(User, user_id)

@@ -1,0 +1,34 @@
+"""Friendly error pages; a database outage is a 503, never a 500."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, render_template, request
+from sqlalchemy.exc import OperationalError
+from werkzeug.exceptions import HTTPException, ServiceUnavailable
+
+log = logging.getLogger(__name__)
+DATABASE_DOWN = "The database is unavailable; try again in a moment."
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/") or request.path in {"/healthz", "/readyz", "/metrics"}
+
+
+def install(app: Flask) -> None:
+    @app.errorhandler(HTTPException)
+    def _http_error(error: HTTPException):  # type: ignore[no-untyped-def]
+        if _wants_json():
+            return error
+        return render_template("errors/error.html", error=error), error.code
+
+    @app.errorhandler(OperationalError)
+    def _database_down(error: OperationalError):  # type: ignore[no-untyped-def]
+        log.warning("database unavailable", extra={"error": type(error.orig).__name__})
+        if _wants_json():
+            from finance_tracker.api.problems import problem
+
+            return problem(503, DATABASE_DOWN, headers={"Retry-After": "5"})
+        page = render_template("errors/error.html", error=ServiceUnavailable(DATABASE_DOWN))
+        return page, 503, {"Retry-After": "5"}

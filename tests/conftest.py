@@ -1,0 +1,174 @@
+"""Shared fixtures: every app test runs on SQLite and on the machine's real PostgreSQL.
+
+PostgreSQL and Redis tests skip with a reason when those servers are missing, except under
+CI=true, where a missing server fails the run instead of skipping quietly.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+import redis as redis_lib
+from sqlalchemy import create_engine, text
+
+from finance_tracker import create_app
+from finance_tracker.settings import load_settings
+from finance_tracker.store import migrate
+from finance_tracker.store.models import Base
+
+PG_ADMIN = os.environ.get("TEST_POSTGRES_ADMIN", "postgresql://postgres@127.0.0.1:5432/postgres")
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+IN_CI = os.environ.get("CI", "").lower() == "true"
+SECRET = "test-secret-key-that-is-long-enough-for-production-1234"
+
+
+def unavailable(reason: str) -> None:
+    if IN_CI:
+        pytest.fail(f"{reason} (CI=true: required services must run)")
+    pytest.skip(reason)
+
+
+def _postgres_reachable() -> str | None:
+    try:
+        with psycopg.connect(PG_ADMIN, connect_timeout=3):
+            return None
+    except psycopg.Error as error:
+        return f"PostgreSQL not reachable at {PG_ADMIN}: {error}".splitlines()[0]
+
+
+@pytest.fixture(scope="session")
+def postgresql_database() -> Iterator[str]:
+    """A fresh, empty database of our own on the machine's PostgreSQL, dropped at the end."""
+    problem = _postgres_reachable()
+    if problem:
+        unavailable(problem)
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    name = f"ft_test_{worker}_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(PG_ADMIN, autocommit=True) as connection:
+        connection.execute(f'CREATE DATABASE "{name}"')
+    yield re.sub(r"/[^/]*$", f"/{name}", PG_ADMIN).replace("postgresql://", "postgresql+psycopg://")
+    with psycopg.connect(PG_ADMIN, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def sqlite_database(tmp_path_factory: pytest.TempPathFactory) -> str:
+    return f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'test.db'}"
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest) -> str:
+    """The URL of a migrated database, once per backend for the whole run."""
+    url = request.getfixturevalue(f"{request.param}_database")
+    migrate.upgrade(url)
+    return url
+
+
+def _empty_all_tables(url: str) -> None:
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        tables = [t.name for t in reversed(Base.metadata.sorted_tables)]
+        if connection.dialect.name == "postgresql":
+            connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                connection.execute(text(f"DELETE FROM {table}"))  # noqa: S608 - our own names
+    engine.dispose()
+
+
+@pytest.fixture
+def settings_for(tmp_path: Path):
+    def make(database_url: str, **overrides: object):
+        values = dict(
+            database_url=database_url,
+            secret_key=SECRET,
+            data_dir=tmp_path,
+            auto_migrate=False,
+            log_level="WARNING",
+        )
+        values.update(overrides)
+        return load_settings(**values)
+
+    return make
+
+
+@pytest.fixture
+def app(database_url: str, settings_for):
+    _empty_all_tables(database_url)
+    application = create_app(settings_for(database_url))
+    application.config["TESTING"] = True
+    yield application
+    application.extensions["finance_tracker"].database.dispose()
+
+
+@pytest.fixture
+def db(app):
+    """A unit of work on the app's database, for arranging and checking state in tests."""
+    return app.extensions["finance_tracker"].database
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def redis_url() -> str:
+    try:
+        client = redis_lib.Redis.from_url(REDIS_URL, socket_connect_timeout=2)
+        client.ping()
+        client.flushdb()
+    except redis_lib.RedisError as error:
+        unavailable(f"Redis not reachable at {REDIS_URL}: {error}")
+    return REDIS_URL
+
+
+CSRF = re.compile(
+    r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"'
+)
+
+
+def csrf_from(html: str) -> str:
+    match = CSRF.search(html)
+    assert match, "page has no CSRF token"
+    return match.group(1) or match.group(2)
+
+
+class Browser:
+    """A test client that behaves like a person with a browser: it reads the CSRF token off the
+    page before posting a form."""
+
+    def __init__(self, client) -> None:  # type: ignore[no-untyped-def]
+        self.client = client
+
+    def get(self, url: str, **kwargs):  # type: ignore[no-untyped-def]
+        return self.client.get(url, **kwargs)
+
+    def submit(self, form_url: str, data: dict, *, action: str | None = None, **kwargs):  # type: ignore[no-untyped-def]
+        page = self.client.get(form_url)
+        token = csrf_from(page.get_data(as_text=True))
+        return self.client.post(action or form_url, data={**data, "csrf_token": token}, **kwargs)
+
+    def register(self, email: str = "ada@example.com", password: str = "correct horse battery"):  # type: ignore[no-untyped-def]
+        response = self.submit(
+            "/register",
+            {"email": email, "password": password, "confirm": password, "default_currency": "EUR"},
+        )
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return response
+
+
+@pytest.fixture
+def browser(client) -> Browser:
+    return Browser(client)
+
+
+@pytest.fixture
+def other_browser(app) -> Browser:
+    return Browser(app.test_client())
