@@ -21,10 +21,10 @@ def configure(level: str) -> None:
     handler = logging.StreamHandler(sys.stdout)
     handler.setFormatter(
         JsonFormatter(
-            "{asctime}{levelname}{name}{message}",
+            "{levelname}{name}{message}",
             style="{",
-            rename_fields={"asctime": "time", "levelname": "level", "name": "logger"},
-            timestamp=False,
+            rename_fields={"levelname": "level", "name": "logger"},
+            timestamp="time",  # ISO 8601 in UTC
         )
     )
     handler.addFilter(_RequestContext())
@@ -33,3 +33,5 @@ def configure(level: str) -> None:
     root.setLevel(level)
     # The access log below replaces werkzeug's plain-text one.
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    # Readiness checks the schema revision on every probe; alembic would log each one.
+    logging.getLogger("alembic.runtime.migration").setLevel(logging.WARNING)

@@ -129,7 +129,7 @@ def _check(session: Session, user_id: int, data: TransactionInput) -> _Checked: 
             errors[getattr(error, "field", name)] = str(getattr(error, "message", error))
         return None
 
-    kind = attempt("kind", lambda: TransactionKind(data.kind))
+    kind = TransactionKind(data.kind) if data.kind in TransactionKind.__members__ else None
     if kind is None:
         errors["kind"] = "choose income, expense or transfer"
     account = attempt(
@@ -296,6 +296,26 @@ def transfer_counterpart(session: Session, row: Transaction) -> Transaction | No
             Transaction.transfer_group == row.transfer_group, Transaction.id != row.id
         )
     )
+
+
+def transfer_counterparts(
+    session: Session, user_id: int, rows: list[Transaction]
+) -> dict[int, Transaction]:
+    """Row id -> the other leg, for every transfer in `rows`: one query for a whole page."""
+    groups = {row.transfer_group for row in rows if row.transfer_group}
+    if not groups:
+        return {}
+    legs = session.scalars(
+        select(Transaction).where(
+            Transaction.user_id == user_id, Transaction.transfer_group.in_(groups)
+        )
+    ).all()
+    return {
+        row.id: leg
+        for row in rows
+        for leg in legs
+        if row.transfer_group and leg.transfer_group == row.transfer_group and leg.id != row.id
+    }
 
 
 def as_input(session: Session, row: Transaction) -> TransactionInput:

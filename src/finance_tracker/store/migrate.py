@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 
 from alembic import command
@@ -24,7 +25,9 @@ def upgrade(url: str, revision: str = "head") -> None:
     command.upgrade(alembic_config(url), revision)
 
 
+@cache
 def head_revision(url: str) -> str | None:
+    """The newest revision this version of the code knows; fixed for the life of the process."""
     return ScriptDirectory.from_config(alembic_config(url)).get_current_head()
 
 
@@ -34,4 +37,4 @@ def current_revision(engine: Engine) -> str | None:
 
 
 def is_at_head(engine: Engine) -> bool:
-    return current_revision(engine) == head_revision(str(engine.url))
+    return current_revision(engine) == head_revision(engine.url.render_as_string(hide_password=False))

@@ -1,20 +1,118 @@
-"""(being built) accounts pages."""
+"""Accounts: the list with balances, new, edit (and archive), delete, and one account's page."""
 
-from flask import Blueprint
-from flask_login import login_required
+from __future__ import annotations
 
-blueprint = Blueprint(
-    "accounts", __name__, url_prefix="/" if "accounts" == "dashboard" else "/accounts"
-)
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from finance_tracker.domain.money import Money, format_plain, totals_by_currency
+from finance_tracker.services import accounts
+from finance_tracker.services.accounts import AccountInput
+from finance_tracker.services.errors import Conflict, InvalidInput
+from finance_tracker.services.transactions import TransactionFilter
+from finance_tracker.web import transactions as transaction_pages
+from finance_tracker.web.auth import currency_choices
+from finance_tracker.web.forms import AccountForm
+from finance_tracker.web.helpers import apply_errors, private_blueprint, unit_of_work, user_id
+
+blueprint = private_blueprint("accounts", __name__, "/accounts")
 
 
 @blueprint.get("/")
-@login_required
 def index():  # type: ignore[no-untyped-def]
-    return "accounts"
+    with unit_of_work() as session:
+        rows = accounts.list_with_balances(session, user_id())
+        open_rows = [r for r in rows if not r.account.archived]
+        totals = totals_by_currency(
+            [Money(r.balance_minor, r.account.currency) for r in open_rows]
+        )
+        return render_template(
+            "accounts/index.html",
+            open_rows=open_rows,
+            archived_rows=[r for r in rows if r.account.archived],
+            totals=sorted(totals.values(), key=lambda m: m.currency),
+        )
 
 
-@blueprint.get("/new")
-@login_required
+def _form() -> AccountForm:
+    form = AccountForm()
+    form.currency.choices = currency_choices()
+    return form
+
+
+def _input(form: AccountForm, archived: bool) -> AccountInput:
+    return AccountInput(
+        name=form.name.data or "",
+        type=form.type.data or "",
+        currency=form.currency.data or "",
+        opening_balance=(form.opening_balance.data or "0").strip() or "0",
+        archived=archived,
+    )
+
+
+@blueprint.route("/new", methods=["GET", "POST"])
 def new():  # type: ignore[no-untyped-def]
-    return "new account"
+    form = _form()
+    if request.method == "GET":
+        form.currency.data = current_user.default_currency
+    if form.validate_on_submit():
+        try:
+            with unit_of_work() as session:
+                account = accounts.create(session, user_id(), _input(form, archived=False))
+                account_id = account.id
+        except InvalidInput as error:
+            apply_errors(form, error)
+        else:
+            flash(f"Account “{form.name.data.strip()}” created.", "success")
+            return redirect(url_for(".detail", account_id=account_id))
+    status = 422 if form.errors or form.form_errors else 200
+    return render_template("accounts/form.html", form=form, account=None), status
+
+
+@blueprint.route("/<int:account_id>/edit", methods=["GET", "POST"])
+def edit(account_id: int):  # type: ignore[no-untyped-def]
+    with unit_of_work() as session:
+        account = accounts.get(session, user_id(), account_id)  # someone else's: 404
+    form = _form()
+    if request.method == "GET":
+        form.name.data, form.type.data = account.name, account.type
+        form.currency.data, form.archived.data = account.currency, account.archived
+        form.opening_balance.data = format_plain(account.opening_balance_minor, account.currency)
+    if form.validate_on_submit():
+        try:
+            with unit_of_work() as session:
+                accounts.update(session, user_id(), account_id, _input(form, form.archived.data))
+        except InvalidInput as error:
+            apply_errors(form, error)
+        else:
+            flash("Account saved.", "success")
+            return redirect(url_for(".detail", account_id=account_id))
+    status = 422 if form.errors or form.form_errors else 200
+    return render_template("accounts/form.html", form=form, account=account), status
+
+
+@blueprint.post("/<int:account_id>/delete")
+def delete(account_id: int):  # type: ignore[no-untyped-def]
+    try:
+        with unit_of_work() as session:
+            accounts.delete(session, user_id(), account_id)
+    except Conflict as error:
+        flash(f"Not deleted: {error}.", "error")
+        return redirect(url_for(".edit", account_id=account_id))
+    flash("Account deleted.", "success")
+    return redirect(url_for(".index"))
+
+
+@blueprint.get("/<int:account_id>")
+def detail(account_id: int):  # type: ignore[no-untyped-def]
+    with unit_of_work() as session:
+        account = accounts.get(session, user_id(), account_id)
+        balance = accounts.balance(session, user_id(), account_id)
+        page, counterparts, status = transaction_pages.search(
+            session, TransactionFilter(account_id=account_id)
+        )
+        html = render_template(
+            "accounts/detail.html", account=account, balance=balance, page=page,
+            counterparts=counterparts, sort=transaction_pages.sorting(),
+        )  # fmt: skip
+    return html, status

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, render_template, request
+from flask import Flask, g, render_template, request
+from flask_login import AnonymousUserMixin
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, ServiceUnavailable
 
@@ -30,5 +31,7 @@ def install(app: Flask) -> None:
             from finance_tracker.api.problems import problem
 
             return problem(503, DATABASE_DOWN, headers={"Retry-After": "5"})
+        # Rendering must not look up the signed-in user again: that needs the database.
+        g._login_user = AnonymousUserMixin()
         page = render_template("errors/error.html", error=ServiceUnavailable(DATABASE_DOWN))
         return page, 503, {"Retry-After": "5"}

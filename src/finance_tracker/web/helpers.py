@@ -6,14 +6,16 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from flask import Flask, current_app, g
-from flask_login import UserMixin, current_user
+from flask import Blueprint, Flask, Response, current_app, g, request, url_for
+from flask_login import UserMixin, current_user, login_required
+from markupsafe import Markup, escape
 from sqlalchemy.orm import Session
+from werkzeug.exceptions import NotFound as PageNotFound
 from wtforms import Form
 
 from finance_tracker.domain.money import format_display, format_plain
 from finance_tracker.services import users
-from finance_tracker.services.errors import InvalidInput
+from finance_tracker.services.errors import InvalidInput, NotFound
 
 
 @dataclass
@@ -56,7 +58,66 @@ def apply_errors(form: Form, error: InvalidInput) -> None:
             form.form_errors.append(message)
 
 
+def private_blueprint(name: str, import_name: str, url_prefix: str) -> Blueprint:
+    """A blueprint whose every page needs a signed-in user, so a new route cannot forget it.
+
+    A service's NotFound (which is also what another user's ids look like) becomes a plain 404,
+    and pages are never cached: they hold someone's finances.
+    """
+    blueprint = Blueprint(name, import_name, url_prefix=url_prefix)
+    blueprint.before_request(login_required(lambda: None))
+
+    @blueprint.errorhandler(NotFound)
+    def _not_found(error: NotFound):  # type: ignore[no-untyped-def]
+        return current_app.handle_http_exception(PageNotFound())
+
+    @blueprint.after_request
+    def _no_store(response: Response) -> Response:
+        response.headers["Cache-Control"] = "no-store"
+        return response
+
+    return blueprint
+
+
+def optional_int(value: object) -> int | None:
+    """Coerce a select's value: '' means none chosen; anything else must be a whole number."""
+    if value in (None, "", "None"):
+        return None
+    if isinstance(value, int):
+        return value
+    text = str(value).strip()
+    if not text.isdigit():
+        raise ValueError("not a valid choice")
+    return int(text)
+
+
+def url_with(**changes: object) -> str:
+    """This page's URL with some query arguments changed: sort and page links keep the filters."""
+    args = {k: v for k, v in request.args.items() if v != ""}
+    for key, value in changes.items():
+        if value in (None, ""):
+            args.pop(key, None)
+        else:
+            args[key] = str(value)
+    assert request.endpoint is not None
+    return url_for(request.endpoint, **(request.view_args or {}), **args)
+
+
+def signed_money(minor: int, currency: str) -> Markup:
+    """An amount with its sign and colour: +€10.00 in green, -€10.00 in red."""
+    text = format_display(minor, currency)
+    if minor > 0:
+        text, css = "+" + text, "positive"
+    elif minor < 0:
+        css = "negative"
+    else:
+        css = "zero"
+    return Markup('<span class="amount {}">{}</span>').format(css, escape(text))
+
+
 def install(app: Flask) -> None:
     app.jinja_env.filters["money"] = lambda minor, currency: format_display(minor, currency)
     app.jinja_env.filters["plain_money"] = format_plain
+    app.jinja_env.filters["signed_money"] = signed_money
     app.jinja_env.globals["app_name"] = "Finance Tracker"
+    app.jinja_env.globals["url_with"] = url_with

@@ -1,0 +1,38 @@
+"""Personal API tokens: `Authorization: Bearer <token>`, nothing else (no session cookies)."""
+
+from __future__ import annotations
+
+from flask import Response, g, request
+
+from finance_tracker.api.problems import problem
+from finance_tracker.api.session import unit_of_work
+from finance_tracker.services import tokens
+
+
+def _unauthorized(detail: str, challenge: str) -> Response:
+    return problem(401, detail, headers={"WWW-Authenticate": challenge})
+
+
+def require_token() -> Response | None:
+    """A before_request hook: the token's owner becomes `g.user_id`, or the request ends in 401."""
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    token = token.strip()
+    if scheme.lower() != "bearer" or not token:
+        return _unauthorized(
+            "Send a personal API token: Authorization: Bearer <token>. "
+            "Create one under Settings in the web app.",
+            'Bearer realm="finance-tracker"',
+        )
+    with unit_of_work() as session:
+        user_id = tokens.user_for(session, token)
+    if user_id is None:
+        return _unauthorized(
+            "This API token is unknown or has been revoked.",
+            'Bearer realm="finance-tracker", error="invalid_token"',
+        )
+    g.user_id = user_id  # the access log records who made the request
+    return None
+
+
+def current_user_id() -> int:
+    return int(g.user_id)

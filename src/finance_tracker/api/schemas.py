@@ -1,0 +1,116 @@
+"""Fields and schemas every resource shares: ids, money, pages, problems."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import marshmallow as ma
+from marshmallow import fields, validate
+
+from finance_tracker.domain.money import format_plain
+
+# Ids are 32-bit columns; a larger number could overflow SQLite's integer and become a 500.
+MAX_ID = 2**31 - 1
+ID_PATH = f"int(min=1, max={MAX_ID})"
+MAX_PAGE = 1_000_000
+DEFAULT_PER_PAGE = 50
+MAX_PER_PAGE = 200
+MAX_AMOUNT_TEXT = 40
+
+
+def Id(*, strict: bool = True, **kwargs: Any) -> fields.Integer:  # noqa: N802 - reads like a field
+    """An id: a whole JSON number in a body (strict), digits in a query string."""
+    return fields.Integer(strict=strict, validate=validate.Range(1, MAX_ID), **kwargs)
+
+
+class Amount(fields.Field):
+    """Money in: a decimal string ("12.30") or a JSON number parsed exactly, never a float.
+
+    Only the type is checked here; the services know the currency and so the allowed decimals.
+    """
+
+    default_error_messages = {"invalid": 'give the amount as a decimal string, like "12.30"'}
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        if isinstance(value, bool) or not isinstance(value, str | int | Decimal):
+            raise self.make_error("invalid")
+        if isinstance(value, str) and len(value) > MAX_AMOUNT_TEXT:
+            raise self.make_error("invalid")
+        return value
+
+
+def money(name: str, minor: int, currency: str) -> dict[str, object]:
+    """`name` as a decimal string plus `name_minor` as whole minor units: 12.30 EUR and 1230."""
+    return {name: format_plain(minor, currency), f"{name}_minor": minor}
+
+
+def MoneyOut(description: str) -> fields.String:  # noqa: N802 - reads like a field
+    return fields.String(
+        metadata={"description": description + " (decimal string)", "example": "12.30"}
+    )
+
+
+def MinorOut(description: str) -> fields.Integer:  # noqa: N802 - reads like a field
+    return fields.Integer(
+        metadata={"description": description + " in minor units (cents)", "example": 1230}
+    )
+
+
+class PageQuery(ma.Schema):
+    page = fields.Integer(load_default=1, validate=validate.Range(1, MAX_PAGE))
+    per_page = fields.Integer(
+        load_default=DEFAULT_PER_PAGE, validate=validate.Range(1, MAX_PER_PAGE)
+    )
+
+
+class Pagination(ma.Schema):
+    page = fields.Integer(required=True)
+    per_page = fields.Integer(required=True)
+    total = fields.Integer(required=True, metadata={"description": "items over all pages"})
+    pages = fields.Integer(required=True)
+
+
+def page_schema(item: type[ma.Schema], name: str) -> type[ma.Schema]:
+    """The envelope every list answers with: one page of items plus where it sits."""
+    return ma.Schema.from_dict(
+        {
+            "items": fields.List(fields.Nested(item), required=True),
+            "pagination": fields.Nested(Pagination, required=True),
+        },
+        name=name,
+    )
+
+
+def page_of(items: list[Any], page: int, per_page: int, total: int | None = None) -> dict:
+    """Slice an in-memory list (when `total` is None) or wrap an already-fetched page."""
+    if total is None:
+        total = len(items)
+        items = items[(page - 1) * per_page : page * per_page]
+    pages = max(1, -(-total // per_page))
+    return {
+        "items": items,
+        "pagination": {"page": page, "per_page": per_page, "total": total, "pages": pages},
+    }
+
+
+def patch_schema(schema: type[ma.Schema], name: str) -> ma.Schema:
+    """The same fields with none required: the body of a PATCH changes only what it names.
+
+    Only top-level fields become optional, so a split line still needs its amount.
+    """
+    return type(name, (schema,), {})(partial=tuple(schema._declared_fields))
+
+
+class Problem(ma.Schema):
+    """RFC 9457 problem details: the body of every error."""
+
+    type = fields.String(required=True, metadata={"example": "about:blank"})
+    title = fields.String(required=True, metadata={"example": "Unprocessable Content"})
+    status = fields.Integer(required=True, metadata={"example": 422})
+    detail = fields.String(required=True)
+    errors = fields.Dict(
+        keys=fields.String(),
+        values=fields.String(),
+        metadata={"description": "field -> message, for invalid input"},
+    )

@@ -1,0 +1,184 @@
+"""The forms behind the pages. They only parse what the browser sent; the services decide what is
+valid, so a form and the API answer a mistake with the same words."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    FieldList,
+    Form,
+    FormField,
+    RadioField,
+    SearchField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import InputRequired, Length, Optional
+
+from finance_tracker.domain.ledger import AccountType, TransactionKind
+from finance_tracker.services.transactions import SplitInput, TransactionFilter, TransactionInput
+from finance_tracker.web.helpers import optional_int
+
+KIND_CHOICES = [(k.value, k.value.capitalize()) for k in TransactionKind]
+MAX_SPLIT_LINES = 50
+
+
+def _text(value: str | None) -> str:
+    return (value or "").strip()
+
+
+class PageForm(FlaskForm):
+    """CSRFProtect checks every POST before a view runs (web/__init__.py), so the forms do not
+    check it a second time; templates put the token in with the `csrf_field()` macro. This also
+    lets two forms share a page under prefixes while the token keeps its one plain name."""
+
+    class Meta:
+        csrf = False
+
+
+class AccountForm(PageForm):
+    name = StringField("Name", validators=[Length(max=200)])
+    type = SelectField("Type", choices=[(t.value, t.label) for t in AccountType])
+    currency = SelectField("Currency")
+    opening_balance = StringField("Opening balance", default="0", validators=[Length(max=40)])
+    archived = BooleanField("Archived (hidden from new transactions, history kept)")
+
+
+class CategoryForm(PageForm):
+    name = StringField("Name", validators=[Length(max=200)])
+    parent_id = SelectField("Parent", coerce=optional_int, validate_choice=False)
+
+    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, prefix="category", **kwargs)
+
+
+class TagForm(PageForm):
+    name = StringField("Tag", validators=[Length(max=200)])
+
+    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, prefix="tag", **kwargs)
+
+
+class TokenForm(PageForm):
+    name = StringField("Token name", validators=[Length(max=200)])
+
+
+class SplitLineForm(Form):
+    """One line of a split; a row left entirely blank is ignored."""
+
+    category_id = SelectField("Category", coerce=optional_int, validate_choice=False)
+    amount = StringField("Amount", validators=[Length(max=40)])
+    memo = StringField("Memo", validators=[Length(max=2000)])
+
+    def is_blank(self) -> bool:
+        return not (_text(self.amount.data) or self.category_id.data or _text(self.memo.data))
+
+
+class TransactionForm(PageForm):
+    kind = RadioField("Kind", choices=KIND_CHOICES, default="expense")
+    account_id = SelectField("Account", coerce=optional_int, validate_choice=False)
+    to_account_id = SelectField("To account", coerce=optional_int, validate_choice=False)
+    to_amount = StringField("Amount received", validators=[Length(max=40)])
+    date = DateField("Date", validators=[InputRequired("enter a date")], default=dt.date.today)
+    amount = StringField("Amount", validators=[InputRequired("enter an amount"), Length(max=40)])
+    payee = StringField("Payee", validators=[Length(max=2000)])
+    memo = TextAreaField("Memo", validators=[Length(max=10_000)])
+    category_id = SelectField("Category", coerce=optional_int, validate_choice=False)
+    tags = StringField("Tags", validators=[Length(max=2000)])
+    splits = FieldList(FormField(SplitLineForm), min_entries=2, max_entries=MAX_SPLIT_LINES)
+
+    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.split_errors: list[str] = []  # about the lines as a whole, e.g. "must add up"
+
+    def filled_split_rows(self) -> list[int]:
+        """Indices of the split rows the person filled in (the services number only these)."""
+        return [i for i, entry in enumerate(self.splits.entries) if not entry.form.is_blank()]
+
+    def to_input(self) -> TransactionInput:
+        """What the services need, amounts still as the strings typed: they parse money."""
+        is_transfer = self.kind.data == TransactionKind.transfer.value
+        return TransactionInput(
+            kind=self.kind.data or "",
+            account_id=self.account_id.data,
+            date=self.date.data,
+            amount=_text(self.amount.data),
+            payee=_text(self.payee.data),
+            memo=_text(self.memo.data),
+            category_id=self.category_id.data,
+            tags=[t.strip() for t in (self.tags.data or "").split(",") if t.strip()],
+            splits=[
+                SplitInput(
+                    _text(entry.form.amount.data),
+                    entry.form.category_id.data,
+                    _text(entry.form.memo.data),
+                )
+                for entry in self.splits.entries
+                if not entry.form.is_blank()
+            ],
+            to_account_id=self.to_account_id.data if is_transfer else None,
+            to_amount=_text(self.to_amount.data) if is_transfer else None,
+        )
+
+    def fill_from(self, data: TransactionInput) -> None:
+        """Prefill an edit form from `services.transactions.as_input`."""
+        self.kind.data = data.kind
+        self.account_id.data = data.account_id
+        self.to_account_id.data = data.to_account_id
+        self.to_amount.data = str(data.to_amount or "")
+        self.date.data = data.date
+        self.amount.data = str(data.amount)
+        self.payee.data = data.payee
+        self.memo.data = data.memo
+        self.category_id.data = data.category_id
+        self.tags.data = ", ".join(data.tags)
+        while self.splits.entries:
+            self.splits.pop_entry()
+        for line in data.splits:
+            self.splits.append_entry(
+                {"amount": str(line.amount), "category_id": line.category_id, "memo": line.memo}
+            )
+        self.add_blank_split_rows(2)
+
+    def add_blank_split_rows(self, count: int) -> None:
+        for _ in range(count):
+            if len(self.splits.entries) < MAX_SPLIT_LINES:
+                self.splits.append_entry()
+
+
+class FilterForm(Form):
+    """The search form on the transactions list; read from the query string, no CSRF (GET)."""
+
+    q = SearchField("Search payee or memo", validators=[Length(max=200)])
+    date_from = DateField("From", validators=[Optional()])
+    date_to = DateField("To", validators=[Optional()])
+    account = SelectField("Account", coerce=optional_int, validate_choice=False)
+    category = SelectField("Category", coerce=optional_int, validate_choice=False)
+    tag = SelectField("Tag", validate_choice=False)
+    amount_min = StringField("Min amount", validators=[Length(max=40)])
+    amount_max = StringField("Max amount", validators=[Length(max=40)])
+    kind = SelectField("Kind", choices=[("", "Any kind"), *KIND_CHOICES])
+
+    def to_filter(self) -> TransactionFilter:
+        return TransactionFilter(
+            text=_text(self.q.data),
+            date_from=self.date_from.data,
+            date_to=self.date_to.data,
+            account_id=self.account.data,
+            category_id=self.category.data,
+            tag=_text(self.tag.data),
+            amount_min=_text(self.amount_min.data) or None,
+            amount_max=_text(self.amount_max.data) or None,
+            kind=self.kind.data or "",
+        )
+
+    def is_active(self) -> bool:
+        return any(
+            f.data not in (None, "") for f in (self.q, self.date_from, self.date_to, self.account,
+            self.category, self.tag, self.amount_min, self.amount_max, self.kind)
+        )  # fmt: skip
