@@ -51,6 +51,8 @@ class _Server(BaseApplication):  # type: ignore[misc]
             "worker_tmp_dir": "/dev/shm" if Path("/dev/shm").is_dir() else None,  # noqa: S108
             "child_exit": _child_exit,
             "proc_name": "finance-tracker",
+            # The control socket would need a writable home; the container's root is read-only.
+            "control_socket_disable": True,
         }
         for key, value in options.items():
             if value is not None:

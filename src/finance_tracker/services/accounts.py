@@ -83,8 +83,12 @@ def _validate(
             opening = parse_amount(data.opening_balance, currency)
         except MoneyError as error:
             errors["opening_balance"] = str(error)
-    changing_currency = own is not None and currency and currency != own.currency
-    if changing_currency and queries.transaction_count(session, own.id):
+    if (
+        own is not None
+        and currency
+        and currency != own.currency
+        and queries.transaction_count(session, own.id)
+    ):
         errors["currency"] = "the currency cannot change once the account has transactions"
     if errors:
         raise InvalidInput(errors)

@@ -207,6 +207,9 @@ def _check(session: Session, user_id: int, data: TransactionInput) -> _Checked: 
             lines = attempt("splits", lambda: check_splits(amount_minor, parsed)) or []
     if errors:
         raise InvalidInput(errors)
+    # With no errors, every required part was parsed.
+    assert kind is not None and account is not None and date is not None
+    assert amount_minor is not None
     return _Checked(
         kind, account, date, amount_minor, payee, memo,
         None if kind is TransactionKind.transfer or lines else data.category_id,
@@ -227,6 +230,7 @@ def _write(session: Session, user_id: int, row: Transaction, checked: _Checked) 
     row.is_split = bool(checked.lines)
     row.tags = tags.resolve(session, user_id, checked.tag_names)
     if checked.kind is TransactionKind.transfer:
+        assert checked.to_account is not None and checked.to_amount_minor is not None
         row.amount_minor = -checked.amount_minor
         row.transfer_group = str(uuid.uuid4())
         session.add(row)
@@ -367,11 +371,11 @@ def _filtered(session: Session, user_id: int, f: TransactionFilter) -> Select:
         Transaction.user_id == user_id, Transaction.parent_id.is_(None)
     )
     if f.text.strip():
-        pattern = f"%{f.text.strip().lower()}%"
+        needle = f.text.strip().lower()  # `%` and `_` typed by a user are literal characters
         query = query.where(
             or_(
-                func.lower(Transaction.payee).like(pattern),
-                func.lower(Transaction.memo).like(pattern),
+                func.lower(Transaction.payee).contains(needle, autoescape=True),
+                func.lower(Transaction.memo).contains(needle, autoescape=True),
             )
         )
     if f.date_from:

@@ -37,4 +37,6 @@ def current_revision(engine: Engine) -> str | None:
 
 
 def is_at_head(engine: Engine) -> bool:
-    return current_revision(engine) == head_revision(engine.url.render_as_string(hide_password=False))
+    return current_revision(engine) == head_revision(
+        engine.url.render_as_string(hide_password=False)
+    )

@@ -217,6 +217,7 @@ def test_search_filters_sorts_and_pages(db, person):
             "Landlord",
         ]
         assert payees(TransactionFilter(text="market")) == ["Fresh Market"]
+        assert payees(TransactionFilter(text="%")) == []
         assert payees(
             TransactionFilter(date_from=dt.date(2026, 2, 1), date_to=dt.date(2026, 2, 28))
         ) == ["Fresh Market"]

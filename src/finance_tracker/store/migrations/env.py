@@ -6,7 +6,7 @@ from sqlalchemy import create_engine, pool
 from finance_tracker.store.models import Base
 
 config = context.config
-url = config.get_main_option("sqlalchemy.url")
+url = config.get_main_option("sqlalchemy.url") or ""
 engine = create_engine(url, poolclass=pool.NullPool)
 
 with engine.connect() as connection:
