@@ -51,6 +51,10 @@ def serve(host: str | None, port: int | None, production: bool | None, workers: 
     from finance_tracker import create_app
 
     app = create_app(settings)
+    if settings.runs_embedded_jobs:
+        from finance_tracker.jobs import embedded
+
+        embedded.start(app.extensions["finance_tracker"].database)
     click.echo(f"Finance Tracker on http://{settings.host}:{settings.port} (development server)")
     app.run(host=settings.host, port=settings.port, threaded=True, use_reloader=False)
 
@@ -120,6 +124,28 @@ def users_create(email: str, password: str, currency: str) -> None:
     finally:
         database.dispose()
     click.echo(f"created user {user.email} (id {user.id})")
+
+
+@main.group()
+def jobs() -> None:
+    """Run background jobs once (for cron or a Kubernetes CronJob)."""
+
+
+@jobs.command("run-recurring")
+@click.option("--today", type=click.DateTime(["%Y-%m-%d"]), help="Pretend today is this date.")
+def jobs_run_recurring(today) -> None:  # type: ignore[no-untyped-def]
+    """Create every recurring transaction that is due; running it twice creates nothing twice."""
+    from finance_tracker.jobs.recurring import run_recurring
+    from finance_tracker.store.database import Database
+
+    database = Database(_settings().effective_database_url)
+    try:
+        report = run_recurring(database, today.date() if today else None)
+    finally:
+        database.dispose()
+    click.echo(f"created {report.created} recurring transactions ({report.failed} failed)")
+    if report.failed:
+        sys.exit(1)
 
 
 @main.command()

@@ -44,6 +44,8 @@ class Settings(BaseSettings):
     api_max_body_bytes: int = Field(default=1_048_576, ge=1024)
     trusted_hosts: Annotated[list[str], NoDecode] = Field(default_factory=list)
     git_commit: str = "unknown"
+    # Run scheduled jobs inside the web process; default: when there is no Redis (no worker).
+    embedded_jobs: bool | None = None
 
     @field_validator("trusted_hosts", mode="before")
     @classmethod
@@ -102,6 +104,10 @@ class Settings(BaseSettings):
     @property
     def should_auto_migrate(self) -> bool:
         return (not self.is_production) if self.auto_migrate is None else self.auto_migrate
+
+    @property
+    def runs_embedded_jobs(self) -> bool:
+        return self.redis_url is None if self.embedded_jobs is None else self.embedded_jobs
 
     @property
     def cookies_secure(self) -> bool:

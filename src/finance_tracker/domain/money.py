@@ -47,13 +47,16 @@ def parse_amount(value: str | int | Decimal, currency: str) -> int:
         raise MoneyError(f"{value!r} is not a number") from None
     if not number.is_finite():
         raise MoneyError(f"{value!r} is not a number")
-    scaled = number.scaleb(digits)
+    try:
+        scaled = number.scaleb(digits)
+    except ArithmeticError:  # 1e999999 overflows the Decimal context
+        raise MoneyError("amount is too large") from None
     if scaled != scaled.to_integral_value():
         raise MoneyError(f"{currency} amounts have at most {digits} decimal places")
-    minor = int(scaled)
-    if abs(minor) >= MAX_ABS_MINOR:
+    # Compare before int(): turning 1e999990 into an int takes half a minute of CPU.
+    if abs(scaled) >= MAX_ABS_MINOR:
         raise MoneyError("amount is too large")
-    return minor
+    return int(scaled)
 
 
 def to_decimal(minor: int, currency: str) -> Decimal:

@@ -61,7 +61,12 @@ class _Server(BaseApplication):  # type: ignore[misc]
     def load(self) -> Any:
         from finance_tracker import create_app
 
-        return create_app(self.settings)
+        app = create_app(self.settings)
+        if self.settings.runs_embedded_jobs:
+            from finance_tracker.jobs import embedded
+
+            embedded.start(app.extensions["finance_tracker"].database)
+        return app
 
 
 def run(settings: Settings) -> None:

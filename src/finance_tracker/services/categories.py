@@ -7,7 +7,8 @@ from sqlalchemy.orm import Session
 
 from finance_tracker.domain.categories import DEFAULT_CATEGORIES, MAX_NAME_LENGTH
 from finance_tracker.services.errors import InvalidInput, NotFound
-from finance_tracker.store.models import Category
+from finance_tracker.store import summaries
+from finance_tracker.store.models import Category, MonthTotal
 
 
 def create_defaults(session: Session, user_id: int) -> None:
@@ -103,5 +104,12 @@ def update(
 
 def delete(session: Session, user_id: int, category_id: int) -> None:
     """Subcategories go too; their transactions become uncategorised (never deleted)."""
+    going = with_children(session, user_id, category_id)
+    months = session.scalars(
+        select(MonthTotal.month)
+        .where(MonthTotal.user_id == user_id, MonthTotal.category_id.in_(going))
+        .distinct()
+    ).all()
     session.delete(get(session, user_id, category_id))
     session.flush()
+    summaries.refresh(session, user_id, months)

@@ -18,9 +18,17 @@ from finance_tracker.domain.ledger import (
     check_splits,
     signed,
 )
-from finance_tracker.domain.money import MoneyError, format_plain, minor_digits, parse_amount
+from finance_tracker.domain.money import (
+    MAX_ABS_MINOR,
+    MoneyError,
+    format_plain,
+    minor_digits,
+    parse_amount,
+)
 from finance_tracker.services import accounts, categories, tags
 from finance_tracker.services.errors import InvalidInput, NotFound
+from finance_tracker.services.rules import RuleBook
+from finance_tracker.store import summaries
 from finance_tracker.store.models import Account, Tag, Transaction, transaction_tags
 
 MAX_PAYEE = 200
@@ -117,7 +125,8 @@ def _own_category(session: Session, user_id: int, category_id: int | None, name:
         raise InvalidInput({name: "unknown category"}) from None
 
 
-def _check(session: Session, user_id: int, data: TransactionInput) -> _Checked:  # noqa: C901
+def check(session: Session, user_id: int, data: TransactionInput) -> _Checked:  # noqa: C901
+    """Validate without writing: every problem at once, as field -> message."""
     errors: dict[str, str] = {}
 
     def attempt(name: str, action):  # type: ignore[no-untyped-def]
@@ -219,6 +228,7 @@ def _check(session: Session, user_id: int, data: TransactionInput) -> _Checked: 
 
 def _write(session: Session, user_id: int, row: Transaction, checked: _Checked) -> Transaction:
     """Fill `row` (new or being edited) and rebuild its lines and transfer leg from scratch."""
+    touched = {checked.date} if row.date is None else {checked.date, row.date}
     _remove_dependents(session, row)
     row.user_id = user_id
     row.kind = checked.kind.value
@@ -260,7 +270,7 @@ def _write(session: Session, user_id: int, row: Transaction, checked: _Checked) 
                     is_split=False,
                 )  # fmt: skip
             )
-    session.flush()
+    summaries.refresh(session, user_id, touched)
     return row
 
 
@@ -279,9 +289,27 @@ def _remove_dependents(session: Session, row: Transaction) -> None:
     session.flush()
 
 
-def create(session: Session, user_id: int, data: TransactionInput) -> Transaction:
-    checked = _check(session, user_id, data)
+def create(
+    session: Session, user_id: int, data: TransactionInput, *, rule_book: RuleBook | None = None
+) -> Transaction:
+    """Rules fill in what the user left open; pass a `rule_book` to share one across many."""
+    checked = check(session, user_id, data)
+    if checked.kind is not TransactionKind.transfer:
+        _apply_rules(checked, rule_book or RuleBook(session, user_id))
     return _write(session, user_id, Transaction(), checked)
+
+
+def _apply_rules(checked: _Checked, rule_book: RuleBook) -> None:
+    rule = rule_book.first_match(
+        checked.payee, checked.memo, checked.amount_minor, checked.account.id
+    )
+    if rule is None:
+        return
+    if checked.category_id is None and not checked.lines:
+        checked.category_id = rule.outcome.category_id
+    checked.tag_names = list(dict.fromkeys([*checked.tag_names, *rule.outcome.tag_names]))
+    if rule.outcome.payee:
+        checked.payee = rule.outcome.payee
 
 
 def get(session: Session, user_id: int, transaction_id: int) -> Transaction:
@@ -348,7 +376,7 @@ def update(
     session: Session, user_id: int, transaction_id: int, data: TransactionInput
 ) -> Transaction:
     row = get(session, user_id, transaction_id)
-    checked = _check(session, user_id, data)
+    checked = check(session, user_id, data)
     if row.kind == TransactionKind.transfer.value and row.amount_minor > 0:
         # Edited from its incoming leg: keep the outgoing leg as the row that carries the id.
         other = transfer_counterpart(session, row)
@@ -362,7 +390,7 @@ def delete(session: Session, user_id: int, transaction_id: int) -> None:
     row = get(session, user_id, transaction_id)
     _remove_dependents(session, row)
     session.delete(row)
-    session.flush()
+    summaries.refresh(session, user_id, {row.date})
 
 
 def _filtered(session: Session, user_id: int, f: TransactionFilter) -> Select:
@@ -423,6 +451,9 @@ def _filtered(session: Session, user_id: int, f: TransactionFilter) -> Select:
         except (ArithmeticError, ValueError):
             errors[bound] = "enter a positive amount"
             continue
+        # No stored amount reaches MAX_ABS_MINOR, so a larger bound selects the same rows;
+        # clamping keeps a bound like 1e999999 from overflowing Decimal (a 500) or the column.
+        number = min(number, Decimal(MAX_ABS_MINOR))
         # The bound applies to the size of the amount, in each account's own currency.
         size = func.abs(Transaction.amount_minor)
         limit = _minor_by_currency(session, user_id, number, rounding_up=bound == "amount_min")
@@ -439,7 +470,10 @@ def _minor_by_currency(session: Session, user_id: int, number: Decimal, *, round
         select(Account.currency).where(Account.user_id == user_id).distinct()
     ).all()
     by_currency = {
-        c: int(number.scaleb(minor_digits(c)).quantize(Decimal(1), rounding=rounding))
+        c: min(
+            int(number.scaleb(minor_digits(c)).quantize(Decimal(1), rounding=rounding)),
+            MAX_ABS_MINOR,
+        )
         for c in currencies
     }
     account_currency = (

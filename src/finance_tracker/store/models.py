@@ -153,3 +153,106 @@ class Transaction(Base):
     lines: Mapped[list[Transaction]] = relationship(
         lazy="selectin", order_by="Transaction.id", cascade="all, delete-orphan"
     )
+
+
+class MonthTotal(Base):
+    """Per user, month, account, category and kind: the sum of leaf rows. Reports read this
+    instead of scanning years of transactions; services refresh the months they touch."""
+
+    __tablename__ = "month_totals"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    month: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    account_id: Mapped[int] = mapped_column(
+        ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True
+    )
+    # 0 = uncategorised, so that the key has no NULL in it.
+    category_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(10), primary_key=True)
+    total_minor: Mapped[int] = mapped_column(BigInteger)
+    count: Mapped[int] = mapped_column(Integer)
+
+
+class Budget(Base):
+    __tablename__ = "budgets"
+    __table_args__ = (UniqueConstraint("user_id", "category_id", "month"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    category_id: Mapped[int] = mapped_column(ForeignKey("categories.id", ondelete="CASCADE"))
+    month: Mapped[dt.date] = mapped_column(Date)
+    amount_minor: Mapped[int] = mapped_column(BigInteger)
+    currency: Mapped[str] = mapped_column(String(3))
+    rollover: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    category: Mapped[Category] = relationship(lazy="joined")
+
+
+class RecurringTransaction(Base):
+    """A template and its schedule; occurrences become ordinary transactions."""
+
+    __tablename__ = "recurring_transactions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(80))
+    kind: Mapped[str] = mapped_column(String(10))
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    to_account_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    amount: Mapped[str] = mapped_column(String(32))  # as entered: validated again when used
+    to_amount: Mapped[str | None] = mapped_column(String(32))
+    payee: Mapped[str] = mapped_column(String(200), default="")
+    memo: Mapped[str] = mapped_column(Text, default="")
+    category_id: Mapped[int | None] = mapped_column(
+        ForeignKey("categories.id", ondelete="SET NULL")
+    )
+    tags: Mapped[str] = mapped_column(String(400), default="")
+    frequency: Mapped[str] = mapped_column(String(10))
+    interval: Mapped[int] = mapped_column(Integer, default=1)
+    day_of_month: Mapped[int | None] = mapped_column(Integer)
+    start_date: Mapped[dt.date] = mapped_column(Date)
+    end_date: Mapped[dt.date | None] = mapped_column(Date)
+    max_count: Mapped[int | None] = mapped_column(Integer)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+    account: Mapped[Account] = relationship(foreign_keys=[account_id], lazy="joined")
+
+
+class RecurringOccurrence(Base):
+    """One scheduled date turned into a transaction. The primary key is what makes generation
+    idempotent: a second run, or two runs at once, cannot insert the same date twice."""
+
+    __tablename__ = "recurring_occurrences"
+
+    recurring_id: Mapped[int] = mapped_column(
+        ForeignKey("recurring_transactions.id", ondelete="CASCADE"), primary_key=True
+    )
+    date: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    transaction_id: Mapped[int | None] = mapped_column(
+        ForeignKey("transactions.id", ondelete="SET NULL")
+    )
+
+
+class Rule(Base):
+    __tablename__ = "rules"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(80))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    match_field: Mapped[str] = mapped_column(String(10), default="payee")
+    match_type: Mapped[str] = mapped_column(String(10), default="contains")
+    pattern: Mapped[str] = mapped_column(String(200))
+    amount_min_minor: Mapped[int | None] = mapped_column(BigInteger)
+    amount_max_minor: Mapped[int | None] = mapped_column(BigInteger)
+    account_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    set_category_id: Mapped[int | None] = mapped_column(
+        ForeignKey("categories.id", ondelete="SET NULL")
+    )
+    set_tags: Mapped[str] = mapped_column(String(400), default="")
+    set_payee: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)

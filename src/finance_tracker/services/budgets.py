@@ -1,0 +1,200 @@
+"""Budgets: an amount per category per month, budget vs actual, rollover, copy last month."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from finance_tracker.domain.budgets import BudgetLine, MonthBudget, line_for, previous_month
+from finance_tracker.domain.money import MoneyError, normalise_currency, parse_amount
+from finance_tracker.services import categories
+from finance_tracker.services.errors import InvalidInput, NotFound
+from finance_tracker.store.models import Account, Budget, Category, MonthTotal
+from finance_tracker.store.summaries import first_of_month
+
+
+@dataclass
+class BudgetInput:
+    category_id: int
+    month: dt.date
+    amount: str | int | Decimal
+    currency: str
+    rollover: bool = False
+
+
+@dataclass(frozen=True)
+class BudgetRow:
+    budget_id: int
+    category_id: int
+    category_name: str
+    currency: str
+    rollover: bool
+    line: BudgetLine
+
+
+@dataclass(frozen=True)
+class BudgetMonth:
+    month: dt.date
+    rows: list[BudgetRow]
+
+    def totals(self) -> dict[str, BudgetLine]:
+        sums: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
+        for row in self.rows:
+            total = sums[row.currency]
+            total[0] += row.line.budgeted_minor
+            total[1] += row.line.carried_minor
+            total[2] += row.line.spent_minor
+        return {currency: BudgetLine(*values) for currency, values in sums.items()}
+
+
+def _account_currencies(session: Session, user_id: int) -> set[str]:
+    return set(session.scalars(select(Account.currency).where(Account.user_id == user_id)))
+
+
+def set_budget(session: Session, user_id: int, data: BudgetInput) -> Budget:
+    """Create or replace the budget of a category for a month."""
+    errors: dict[str, str] = {}
+    try:
+        categories.get(session, user_id, data.category_id)
+    except NotFound:
+        errors["category_id"] = "unknown category"
+    currency = ""
+    try:
+        currency = normalise_currency(data.currency)
+    except MoneyError as error:
+        errors["currency"] = str(error)
+    if currency and currency not in _account_currencies(session, user_id):
+        errors["currency"] = (
+            f"you have no account in {currency}: a budget counts spending in its own currency"
+        )
+    amount = 0
+    if currency and "currency" not in errors:
+        try:
+            amount = parse_amount(data.amount, currency)
+            if amount < 0:
+                errors["amount"] = "a budget cannot be negative"
+        except MoneyError as error:
+            errors["amount"] = str(error)
+    if errors:
+        raise InvalidInput(errors)
+    month = first_of_month(data.month)
+    budget = session.scalar(
+        select(Budget).where(
+            Budget.user_id == user_id, Budget.category_id == data.category_id, Budget.month == month
+        )
+    )
+    if budget is None:
+        budget = Budget(user_id=user_id, category_id=data.category_id, month=month)
+        session.add(budget)
+    budget.amount_minor, budget.currency, budget.rollover = amount, currency, bool(data.rollover)
+    session.flush()
+    return budget
+
+
+def delete(session: Session, user_id: int, budget_id: int) -> None:
+    budget = session.get(Budget, budget_id)
+    if budget is None or budget.user_id != user_id:
+        raise NotFound("budget")
+    session.delete(budget)
+    session.flush()
+
+
+def copy_previous(session: Session, user_id: int, month: dt.date) -> int:
+    """Copy last month's budgets into `month`, leaving categories already budgeted alone."""
+    month = first_of_month(month)
+    have = set(
+        session.scalars(
+            select(Budget.category_id).where(Budget.user_id == user_id, Budget.month == month)
+        )
+    )
+    copied = 0
+    for old in session.scalars(
+        select(Budget).where(Budget.user_id == user_id, Budget.month == previous_month(month))
+    ):
+        if old.category_id not in have:
+            session.add(
+                Budget(
+                    user_id=user_id,
+                    category_id=old.category_id,
+                    month=month,
+                    amount_minor=old.amount_minor,
+                    currency=old.currency,
+                    rollover=old.rollover,
+                )  # fmt: skip
+            )
+            copied += 1
+    session.flush()
+    return copied
+
+
+def month_view(session: Session, user_id: int, month: dt.date) -> BudgetMonth:
+    """Budget vs actual for every category budgeted in `month`."""
+    month = first_of_month(month)
+    current = list(
+        session.scalars(select(Budget).where(Budget.user_id == user_id, Budget.month == month))
+    )
+    if not current:
+        return BudgetMonth(month, [])
+    wanted = {b.category_id for b in current}
+    history: dict[int, dict[dt.date, MonthBudget]] = defaultdict(dict)
+    for budget in session.scalars(
+        select(Budget).where(
+            Budget.user_id == user_id, Budget.category_id.in_(wanted), Budget.month <= month
+        )
+    ):
+        history[budget.category_id][budget.month] = MonthBudget(
+            budget.month, budget.amount_minor, budget.rollover
+        )
+    # A parent category's budget covers its subcategories too.
+    children = session.execute(
+        select(Category.id, Category.parent_id).where(
+            Category.user_id == user_id, Category.parent_id.in_(wanted)
+        )
+    ).all()
+    covers: dict[int, set[int]] = {category_id: {category_id} for category_id in wanted}
+    for child_id, parent_id in children:
+        covers[parent_id].add(child_id)
+    counted = {c for ids in covers.values() for c in ids}
+    earliest = min(min(h) for h in history.values())
+    spent_by: dict[tuple[int, str, dt.date], int] = defaultdict(int)
+    query = (
+        select(
+            MonthTotal.category_id,
+            Account.currency,
+            MonthTotal.month,
+            func.sum(MonthTotal.total_minor),
+        )
+        .join(Account, Account.id == MonthTotal.account_id)
+        .where(
+            MonthTotal.user_id == user_id,
+            MonthTotal.kind == "expense",
+            MonthTotal.category_id.in_(counted),
+            MonthTotal.month.between(earliest, month),
+        )
+        .group_by(MonthTotal.category_id, Account.currency, MonthTotal.month)
+    )
+    for category_id, currency, spent_month, total in session.execute(query):
+        spent_by[(category_id, currency, spent_month)] -= int(total)
+    rows = []
+    for budget in current:
+        spent: dict[dt.date, int] = defaultdict(int)
+        for (category_id, currency, spent_month), amount in spent_by.items():
+            if category_id in covers[budget.category_id] and currency == budget.currency:
+                spent[spent_month] += amount
+        line = line_for(month, history[budget.category_id], spent)
+        rows.append(
+            BudgetRow(
+                budget.id,
+                budget.category_id,
+                budget.category.full_name,
+                budget.currency,
+                budget.rollover,
+                line,
+            )  # fmt: skip
+        )
+    return BudgetMonth(month, sorted(rows, key=lambda r: r.category_name.lower()))
