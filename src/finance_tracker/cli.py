@@ -126,6 +126,28 @@ def users_create(email: str, password: str, currency: str) -> None:
     click.echo(f"created user {user.email} (id {user.id})")
 
 
+@main.command()
+def worker() -> None:
+    """Run the background worker: imports from the Redis queue, and scheduled jobs."""
+    import redis
+    from rq import Worker
+
+    from finance_tracker.jobs import embedded
+    from finance_tracker.jobs.queue import QUEUE_NAME
+    from finance_tracker.ops import logging as ops_logging
+    from finance_tracker.store.database import Database
+
+    settings = _settings()
+    if not settings.redis_url:
+        click.echo("finance-tracker: the worker needs REDIS_URL (without it, the web process "
+                   "runs jobs itself)", err=True)  # fmt: skip
+        sys.exit(2)
+    ops_logging.configure(settings.log_level)
+    embedded.start(Database(settings.effective_database_url))
+    connection = redis.Redis.from_url(settings.redis_url)
+    Worker([QUEUE_NAME], connection=connection).work()
+
+
 @main.group()
 def jobs() -> None:
     """Run background jobs once (for cron or a Kubernetes CronJob)."""

@@ -31,6 +31,9 @@ class Settings(BaseSettings):
 
     env: Environment = Field(default=Environment.development, alias="FINANCE_TRACKER_ENV")
     data_dir: Path = Path("data")
+    upload_dir: Path | None = None  # receipts and import files; default: DATA_DIR/uploads
+    import_max_bytes: int = Field(default=50 * 1024 * 1024, ge=1024)
+    receipt_max_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
     database_url: str = ""
     redis_url: str | None = None
     secret_key: str | None = None
@@ -104,6 +107,10 @@ class Settings(BaseSettings):
     @property
     def should_auto_migrate(self) -> bool:
         return (not self.is_production) if self.auto_migrate is None else self.auto_migrate
+
+    @property
+    def uploads(self) -> Path:
+        return (self.upload_dir or self.data_dir / "uploads").resolve()
 
     @property
     def runs_embedded_jobs(self) -> bool:

@@ -36,6 +36,9 @@ TRANSACTIONS_CREATED = Counter(
 USERS_REGISTERED = Counter("finance_tracker_users_registered_total", "Users who registered.")
 LOGINS = Counter("finance_tracker_logins_total", "Login attempts.", ["outcome"])
 API_TOKENS_CREATED = Counter("finance_tracker_api_tokens_created_total", "API tokens created.")
+IMPORT_ROWS = Counter(
+    "finance_tracker_import_rows_total", "Rows of imported bank files.", ["format", "outcome"]
+)
 BUILD_INFO = Gauge(
     "finance_tracker_build_info",
     "Always 1; the labels tell which build runs.",

@@ -126,6 +126,7 @@ class Transaction(Base):
         Index("ix_transactions_user_date", "user_id", "date"),
         Index("ix_transactions_account_date", "account_id", "date"),
         Index("ix_transactions_user_category_date", "user_id", "category_id", "date"),
+        Index("uq_transactions_account_import_key", "account_id", "import_key", unique=True),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -144,6 +145,12 @@ class Transaction(Base):
     )
     is_split: Mapped[bool] = mapped_column(Boolean, default=False)
     transfer_group: Mapped[str | None] = mapped_column(String(36), index=True)
+    # Set on imported rows: the bank's id or a stable hash; unique per account, so the same
+    # statement imported twice adds nothing.
+    import_key: Mapped[str | None] = mapped_column(String(64))
+    import_batch_id: Mapped[int | None] = mapped_column(
+        ForeignKey("import_batches.id", ondelete="SET NULL"), index=True
+    )
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
 
@@ -255,4 +262,58 @@ class Rule(Base):
     )
     set_tags: Mapped[str] = mapped_column(String(400), default="")
     set_payee: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class ImportBatch(Base):
+    """One uploaded bank file on its way in: uploaded, mapped, previewed, then committed."""
+
+    __tablename__ = "import_batches"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    filename: Mapped[str] = mapped_column(String(200))  # for display only, never a path
+    stored_name: Mapped[str] = mapped_column(String(64))  # a random name under UPLOAD_DIR
+    size_bytes: Mapped[int] = mapped_column(BigInteger)
+    file_format: Mapped[str] = mapped_column(String(8))
+    settings_json: Mapped[str] = mapped_column(Text, default="{}")
+    status: Mapped[str] = mapped_column(String(12), default="uploaded")
+    total_rows: Mapped[int] = mapped_column(Integer, default=0)
+    new_rows: Mapped[int] = mapped_column(Integer, default=0)
+    duplicate_rows: Mapped[int] = mapped_column(Integer, default=0)
+    invalid_rows: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+    started_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+
+    account: Mapped[Account] = relationship(lazy="joined")
+
+
+class CsvMapping(Base):
+    """The CSV settings last used for an account, offered again next time."""
+
+    __tablename__ = "csv_mappings"
+
+    account_id: Mapped[int] = mapped_column(
+        ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    settings_json: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
+
+
+class Receipt(Base):
+    __tablename__ = "receipts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    transaction_id: Mapped[int] = mapped_column(
+        ForeignKey("transactions.id", ondelete="CASCADE"), index=True
+    )
+    filename: Mapped[str] = mapped_column(String(200))  # for display only, never a path
+    stored_name: Mapped[str] = mapped_column(String(64), unique=True)
+    content_type: Mapped[str] = mapped_column(String(64))
+    size_bytes: Mapped[int] = mapped_column(BigInteger)
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)

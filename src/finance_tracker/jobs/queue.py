@@ -1,0 +1,26 @@
+"""Where jobs run: RQ on Redis when REDIS_URL is set (the worker picks them up), otherwise a
+thread of this process (the embedded default, nothing else to start)."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import redis
+from rq import Queue, Retry
+
+QUEUE_NAME = "finance-tracker"
+_threads = ThreadPoolExecutor(max_workers=1, thread_name_prefix="embedded-job")
+
+
+def submit(
+    client: redis.Redis | None, function_path: str, *args: Any, run_inline: Any = None
+) -> str:
+    """Enqueue `function_path(*args)`; `run_inline` is the callable used without Redis."""
+    if client is not None:
+        job = Queue(QUEUE_NAME, connection=client).enqueue(
+            function_path, *args, job_timeout=3600, retry=Retry(max=2, interval=[10, 60])
+        )
+        return str(job.id)
+    future = _threads.submit(run_inline, *args)
+    return f"thread:{id(future)}"
