@@ -8,11 +8,11 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from click.testing import CliRunner
 from sqlalchemy import create_engine, inspect
+from tests.conftest import PG_ADMIN, _postgres_reachable, unavailable
 
 from finance_tracker.cli import main
 from finance_tracker.store import migrate
 from finance_tracker.store.models import Base
-from tests.conftest import PG_ADMIN, _postgres_reachable, unavailable
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -158,7 +158,8 @@ def month_view(session: Session, user_id: int, month: dt.date) -> BudgetMonth:
     ).all()
     covers: dict[int, set[int]] = {category_id: {category_id} for category_id in wanted}
     for child_id, parent_id in children:
-        covers[parent_id].add(child_id)
+        if parent_id is not None:
+            covers[parent_id].add(child_id)
     counted = {c for ids in covers.values() for c in ids}
     earliest = min(min(h) for h in history.values())
     spent_by: dict[tuple[int, str, dt.date], int] = defaultdict(int)

@@ -422,6 +422,9 @@ def _filtered(session: Session, user_id: int, f: TransactionFilter) -> Select:
         except NotFound:
             errors["account_id"] = "unknown account"
         query = query.where(Transaction.account_id == f.account_id)
+    else:
+        # Across all accounts a transfer is one movement: list its outgoing leg only.
+        query = query.where(~((Transaction.kind == "transfer") & (Transaction.amount_minor > 0)))
     if f.category_id is not None:
         try:
             wanted = categories.with_children(session, user_id, f.category_id)

@@ -23,9 +23,7 @@ def index():  # type: ignore[no-untyped-def]
     with unit_of_work() as session:
         rows = accounts.list_with_balances(session, user_id())
         open_rows = [r for r in rows if not r.account.archived]
-        totals = totals_by_currency(
-            [Money(r.balance_minor, r.account.currency) for r in open_rows]
-        )
+        totals = totals_by_currency([Money(r.balance_minor, r.account.currency) for r in open_rows])
         return render_template(
             "accounts/index.html",
             open_rows=open_rows,

@@ -8,6 +8,7 @@ from flask import Blueprint, flash, redirect, render_template, request, session,
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from finance_tracker.domain.money import known_currencies
@@ -21,9 +22,9 @@ blueprint = Blueprint("auth", __name__)
 COMMON_CURRENCIES = ["EUR", "USD", "GBP", "CHF", "JPY", "CAD", "AUD", "SEK", "NOK", "DKK", "PLN"]
 
 
-def currency_choices() -> list[tuple[str, str]]:
+def currency_choices() -> list[SelectChoice]:
     others = sorted(known_currencies() - set(COMMON_CURRENCIES))
-    return [(c, c) for c in COMMON_CURRENCIES + others]
+    return [SelectChoice(c) for c in COMMON_CURRENCIES + others]
 
 
 class LoginForm(FlaskForm):

@@ -62,6 +62,7 @@ def edit(category_id: int):  # type: ignore[no-untyped-def]
     with unit_of_work() as session:
         category = categories.get(session, user_id(), category_id)  # someone else's: 404
         parents = choices.parent_choices(session, user_id(), exclude=category_id)
+        full_name = category.full_name
     form = CategoryForm()
     form.parent_id.choices = parents
     if request.method == "GET":
@@ -78,7 +79,8 @@ def edit(category_id: int):  # type: ignore[no-untyped-def]
             flash("Category saved.", "success")
             return redirect(url_for(".index"))
     status = 422 if form.errors or form.form_errors else 200
-    return render_template("categories/edit.html", form=form, category=category), status
+    page = render_template("categories/edit.html", form=form, full_name=full_name)
+    return page, status
 
 
 @blueprint.post("/<int:category_id>/delete")

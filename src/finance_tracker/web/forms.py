@@ -18,13 +18,14 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 
 from finance_tracker.domain.ledger import AccountType, TransactionKind
 from finance_tracker.services.transactions import SplitInput, TransactionFilter, TransactionInput
 from finance_tracker.web.helpers import optional_int
 
-KIND_CHOICES = [(k.value, k.value.capitalize()) for k in TransactionKind]
+KIND_CHOICES = [SelectChoice(k.value, k.value.capitalize()) for k in TransactionKind]
 MAX_SPLIT_LINES = 50
 
 
@@ -43,7 +44,7 @@ class PageForm(FlaskForm):
 
 class AccountForm(PageForm):
     name = StringField("Name", validators=[Length(max=200)])
-    type = SelectField("Type", choices=[(t.value, t.label) for t in AccountType])
+    type = SelectField("Type", choices=[SelectChoice(t.value, t.label) for t in AccountType])
     currency = SelectField("Currency")
     opening_balance = StringField("Opening balance", default="0", validators=[Length(max=40)])
     archived = BooleanField("Archived (hidden from new transactions, history kept)")
@@ -152,25 +153,26 @@ class TransactionForm(PageForm):
 
 
 class FilterForm(Form):
-    """The search form on the transactions list; read from the query string, no CSRF (GET)."""
+    """The search form on the transactions list, read from the query string (GET: no CSRF).
+    Field names are the services' filter names, so their errors land beside the right field."""
 
-    q = SearchField("Search payee or memo", validators=[Length(max=200)])
+    text = SearchField("Search", validators=[Length(max=200)])
     date_from = DateField("From", validators=[Optional()])
     date_to = DateField("To", validators=[Optional()])
-    account = SelectField("Account", coerce=optional_int, validate_choice=False)
-    category = SelectField("Category", coerce=optional_int, validate_choice=False)
-    tag = SelectField("Tag", validate_choice=False)
+    account_id = SelectField("Account", coerce=optional_int, validate_choice=False)
+    category_id = SelectField("Category", coerce=optional_int, validate_choice=False)
+    tag = SelectField("Tag", validate_choice=False, default="")
     amount_min = StringField("Min amount", validators=[Length(max=40)])
     amount_max = StringField("Max amount", validators=[Length(max=40)])
-    kind = SelectField("Kind", choices=[("", "Any kind"), *KIND_CHOICES])
+    kind = SelectField("Kind", choices=[SelectChoice("", "Any kind"), *KIND_CHOICES], default="")
 
     def to_filter(self) -> TransactionFilter:
         return TransactionFilter(
-            text=_text(self.q.data),
+            text=_text(self.text.data),
             date_from=self.date_from.data,
             date_to=self.date_to.data,
-            account_id=self.account.data,
-            category_id=self.category.data,
+            account_id=self.account_id.data,
+            category_id=self.category_id.data,
             tag=_text(self.tag.data),
             amount_min=_text(self.amount_min.data) or None,
             amount_max=_text(self.amount_max.data) or None,
@@ -178,7 +180,4 @@ class FilterForm(Form):
         )
 
     def is_active(self) -> bool:
-        return any(
-            f.data not in (None, "") for f in (self.q, self.date_from, self.date_to, self.account,
-            self.category, self.tag, self.amount_min, self.amount_max, self.kind)
-        )  # fmt: skip
+        return any(field.data not in (None, "") for field in self)

@@ -6,16 +6,18 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+from babel.dates import format_date
 from flask import Blueprint, Flask, Response, current_app, g, request, url_for
 from flask_login import UserMixin, current_user, login_required
 from markupsafe import Markup, escape
 from sqlalchemy.orm import Session
+from werkzeug.exceptions import Conflict as PageConflict
 from werkzeug.exceptions import NotFound as PageNotFound
 from wtforms import Form
 
 from finance_tracker.domain.money import format_display, format_plain
 from finance_tracker.services import users
-from finance_tracker.services.errors import InvalidInput, NotFound
+from finance_tracker.services.errors import Conflict, InvalidInput, NotFound
 
 
 @dataclass
@@ -62,7 +64,7 @@ def private_blueprint(name: str, import_name: str, url_prefix: str) -> Blueprint
     """A blueprint whose every page needs a signed-in user, so a new route cannot forget it.
 
     A service's NotFound (which is also what another user's ids look like) becomes a plain 404,
-    and pages are never cached: they hold someone's finances.
+    a Conflict a 409 page, and pages are never cached: they hold someone's finances.
     """
     blueprint = Blueprint(name, import_name, url_prefix=url_prefix)
     blueprint.before_request(login_required(lambda: None))
@@ -70,6 +72,11 @@ def private_blueprint(name: str, import_name: str, url_prefix: str) -> Blueprint
     @blueprint.errorhandler(NotFound)
     def _not_found(error: NotFound):  # type: ignore[no-untyped-def]
         return current_app.handle_http_exception(PageNotFound())
+
+    @blueprint.errorhandler(Conflict)
+    def _conflict(error: Conflict):  # type: ignore[no-untyped-def]
+        """A safety net: pages that expect a conflict flash it and redirect instead."""
+        return current_app.handle_http_exception(PageConflict(str(error)))
 
     @blueprint.after_request
     def _no_store(response: Response) -> Response:
@@ -93,14 +100,17 @@ def optional_int(value: object) -> int | None:
 
 def url_with(**changes: object) -> str:
     """This page's URL with some query arguments changed: sort and page links keep the filters."""
-    args = {k: v for k, v in request.args.items() if v != ""}
+    # url_for reads "_external", "_scheme"... as options: never take those from the query string.
+    args: dict[str, object] = {
+        k: v for k, v in request.args.items() if v != "" and not k.startswith("_")
+    }
     for key, value in changes.items():
         if value in (None, ""):
             args.pop(key, None)
         else:
             args[key] = str(value)
     assert request.endpoint is not None
-    return url_for(request.endpoint, **(request.view_args or {}), **args)
+    return url_for(request.endpoint, **{**args, **(request.view_args or {})})
 
 
 def signed_money(minor: int, currency: str) -> Markup:
@@ -115,9 +125,17 @@ def signed_money(minor: int, currency: str) -> Markup:
     return Markup('<span class="amount {}">{}</span>').format(css, escape(text))
 
 
+def balance_money(minor: int, currency: str) -> Markup:
+    """A balance or a net worth: plain when positive, red when below zero."""
+    css = "negative" if minor < 0 else ""
+    return Markup('<span class="amount {}">{}</span>').format(css, format_display(minor, currency))
+
+
 def install(app: Flask) -> None:
     app.jinja_env.filters["money"] = lambda minor, currency: format_display(minor, currency)
     app.jinja_env.filters["plain_money"] = format_plain
     app.jinja_env.filters["signed_money"] = signed_money
+    app.jinja_env.filters["balance"] = balance_money
+    app.jinja_env.filters["day"] = lambda value: format_date(value, "medium", locale="en_US")
     app.jinja_env.globals["app_name"] = "Finance Tracker"
     app.jinja_env.globals["url_with"] = url_with

@@ -10,7 +10,7 @@ from finance_tracker.services import transactions
 from finance_tracker.services.errors import InvalidInput
 from finance_tracker.services.transactions import Page, TransactionFilter
 from finance_tracker.web import choices
-from finance_tracker.web.forms import FilterForm, TransactionForm
+from finance_tracker.web.forms import KIND_CHOICES, FilterForm, TransactionForm
 from finance_tracker.web.helpers import apply_errors, private_blueprint, unit_of_work, user_id
 
 blueprint = private_blueprint("transactions", __name__, "/transactions")
@@ -134,7 +134,7 @@ def new():  # type: ignore[no-untyped-def]
     account = request.args.get("account_id", "")
     if account.isdigit():
         form.account_id.data = int(account)
-    if request.args.get("kind") in dict(form.kind.choices):
+    if request.args.get("kind") in {c.value for c in KIND_CHOICES}:
         form.kind.data = request.args["kind"]
     return _render_form(form, None, 200)
 

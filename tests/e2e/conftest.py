@@ -1,0 +1,63 @@
+"""A real app on a free port with a temporary SQLite database, and Debian's chromium to drive it.
+
+Playwright cannot download its own browsers here, so it launches the system chromium. Without
+one the browser tests skip with the reason, except under CI=true where they fail instead.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+from finance_tracker import create_app
+from finance_tracker.settings import load_settings
+from tests.conftest import SECRET, unavailable
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="module")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    data_dir = tmp_path_factory.mktemp("live")
+    settings = load_settings(
+        database_url=f"sqlite:///{data_dir / 'live.db'}",
+        data_dir=data_dir,
+        secret_key=SECRET,
+        auto_migrate=True,
+        log_level="WARNING",
+    )
+    app = create_app(settings)
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=10)
+    app.extensions["finance_tracker"].database.dispose()
+
+
+@pytest.fixture(scope="module")
+def chromium():  # type: ignore[no-untyped-def]
+    if not CHROMIUM.exists():
+        unavailable(f"no chromium at {CHROMIUM}: apt-get install chromium")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        unavailable("playwright is not installed: pip install -e '.[dev]'")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
