@@ -14,7 +14,14 @@ def run(*args, env=None, input=None):
 
 def test_users_create_makes_a_user_who_can_log_in(database_url, db):
     env = {"DATABASE_URL": database_url}
-    result = run("users", "create", "--email", "Op@Example.com", input="a long password\na long password\n", env=env)
+    result = run(
+        "users",
+        "create",
+        "--email",
+        "Op@Example.com",
+        input="a long password\na long password\n",
+        env=env,
+    )
     assert result.exit_code == 0, result.output
     assert "created user op@example.com" in result.output
     with db.session() as s:
@@ -29,7 +36,11 @@ def test_demo_loads_a_year_of_history_once(database_url, db):
     assert result.exit_code == 0, result.output
     with db.session() as s:
         user = s.scalar(select(User))
-        count = s.scalar(select(func.count()).where(Transaction.user_id == user.id, Transaction.parent_id.is_(None)))
+        count = s.scalar(
+            select(func.count()).where(
+                Transaction.user_id == user.id, Transaction.parent_id.is_(None)
+            )
+        )
         span = s.execute(select(func.min(Transaction.date), func.max(Transaction.date))).one()
         kinds = set(s.scalars(select(Transaction.kind).distinct()))
         assert s.scalar(select(func.count()).select_from(Account)) == 4

@@ -6,7 +6,9 @@ from tests.conftest import Browser
 from finance_tracker import create_app
 
 
-def test_a_login_session_is_kept_in_redis_and_killed_on_logout(database_url, settings_for, redis_url):
+def test_a_login_session_is_kept_in_redis_and_killed_on_logout(
+    database_url, settings_for, redis_url
+):
     app = create_app(settings_for(database_url, redis_url=redis_url))
     app.config["TESTING"] = True
     store = redis.Redis.from_url(redis_url)

@@ -36,4 +36,3 @@ class ExactJsonParser(FlaskParser):
         # raises RecursionError. All are the client's malformed JSON, never a 500.
         except (ValueError, RecursionError):
             abort(400, message="The request body is not valid JSON.")
-

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from http import HTTPStatus
 
 from flask import Response, jsonify
@@ -14,7 +15,7 @@ def problem(
     status: int,
     detail: str,
     *,
-    errors: dict[str, object] | None = None,
+    errors: Mapping[str, object] | None = None,
     headers: dict[str, str] | None = None,
 ) -> Response:
     body: dict[str, object] = {
@@ -24,7 +25,7 @@ def problem(
         "detail": detail,
     }
     if errors:
-        body["errors"] = errors
+        body["errors"] = dict(errors)
     response = jsonify(body)
     response.status_code = status
     response.content_type = PROBLEM_JSON

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 from typing import Any
 
@@ -24,6 +25,23 @@ def Id(*, strict: bool = True, **kwargs: Any) -> fields.Integer:  # noqa: N802 -
     return fields.Integer(strict=strict, validate=validate.Range(1, MAX_ID), **kwargs)
 
 
+class Text(fields.String):
+    """A string both databases can store: PostgreSQL refuses NUL characters (a 500 otherwise)
+    and neither can encode a lone UTF-16 surrogate, which JSON's \\ud800 escapes can produce."""
+
+    default_error_messages = {"unstorable": "contains a NUL character or a lone surrogate"}
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        text = super()._deserialize(value, attr, data, **kwargs)
+        if "\x00" in text:
+            raise self.make_error("unstorable")
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            raise self.make_error("unstorable") from None
+        return text
+
+
 class Amount(fields.Field):
     """Money in: a decimal string ("12.30") or a JSON number parsed exactly, never a float.
 
@@ -40,6 +58,15 @@ class Amount(fields.Field):
         return value
 
 
+class UtcDateTime(fields.DateTime):
+    """Always with its offset: SQLite hands back the stored UTC times without one."""
+
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> Any:
+        if isinstance(value, dt.datetime) and value.tzinfo is None:
+            value = value.replace(tzinfo=dt.UTC)
+        return super()._serialize(value, attr, obj, **kwargs)
+
+
 def money(name: str, minor: int, currency: str) -> dict[str, object]:
     """`name` as a decimal string plus `name_minor` as whole minor units: 12.30 EUR and 1230."""
     return {name: format_plain(minor, currency), f"{name}_minor": minor}
@@ -47,13 +74,15 @@ def money(name: str, minor: int, currency: str) -> dict[str, object]:
 
 def MoneyOut(description: str) -> fields.String:  # noqa: N802 - reads like a field
     return fields.String(
-        metadata={"description": description + " (decimal string)", "example": "12.30"}
+        required=True,
+        metadata={"description": description + " (decimal string)", "example": "12.30"},
     )
 
 
 def MinorOut(description: str) -> fields.Integer:  # noqa: N802 - reads like a field
     return fields.Integer(
-        metadata={"description": description + " in minor units (cents)", "example": 1230}
+        required=True,
+        metadata={"description": description + " in minor units (cents)", "example": 1230},
     )
 
 

@@ -9,7 +9,10 @@ from finance_tracker import create_app
 
 
 def login_identifier(app, client):
-    environ = {"REMOTE_ADDR": "127.0.0.1", "HTTP_USER_AGENT": client.environ_base["HTTP_USER_AGENT"]}
+    environ = {
+        "REMOTE_ADDR": "127.0.0.1",
+        "HTTP_USER_AGENT": client.environ_base["HTTP_USER_AGENT"],
+    }
     with app.test_request_context(environ_base=environ):
         return _create_identifier()
 

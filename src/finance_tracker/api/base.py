@@ -1,0 +1,134 @@
+"""The API's building blocks.
+
+`ApiBlueprint`: every resource blueprint gets the body limit, token auth, the JSON-only rule and
+the service-error mapping from its constructor, so a new resource cannot forget one of them.
+`ProblemApi`: flask-smorest's Api, documenting errors as problem JSON and answering them as such
+under /api/ while leaving the web's HTML error pages alone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from http import HTTPStatus
+from typing import Any
+
+import flask_smorest
+from flask import Flask, Response, current_app, request
+from flask_smorest.utils import prepare_response
+from webargs.flaskparser import is_json_request
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge, UnsupportedMediaType
+
+from finance_tracker.api import auth
+from finance_tracker.api.parsing import ExactJsonParser
+from finance_tracker.api.problems import PROBLEM_JSON, from_http_exception, problem
+from finance_tracker.api.schemas import Problem
+from finance_tracker.services.errors import Conflict, InvalidInput, NotFound
+
+BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
+BODY_PROBLEMS = (400, 413, 415, 422)
+
+
+def is_api_request() -> bool:
+    return request.path == "/api" or request.path.startswith("/api/")
+
+
+def _limit_body() -> None:
+    limit = current_app.extensions["finance_tracker"].settings.api_max_body_bytes
+    too_large = RequestEntityTooLarge(f"The request body is larger than {limit} bytes.")
+    if request.content_length is not None:
+        if request.content_length > limit:
+            raise too_large
+        return
+    # A streamed (chunked) body has no length to check up front, and werkzeug's stream stops
+    # quietly at max_content_length: read one byte past the limit to tell "too large" apart.
+    request.max_content_length = limit + 1
+    if len(request.get_data(cache=True)) > limit:
+        raise too_large
+
+
+def _require_json() -> None:
+    if request.method in BODY_METHODS and not is_json_request(request):
+        raise UnsupportedMediaType("Send the body as JSON, with Content-Type: application/json.")
+
+
+def _no_store(response: Response) -> Response:
+    # Answers hold someone's finances: no shared or browser cache may keep them.
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _invalid_input(error: InvalidInput) -> Response:
+    return problem(422, "Some fields are invalid: see errors.", errors=dict(error.errors))
+
+
+def _not_found(error: NotFound) -> Response:
+    return problem(404, f"No such {error.what}.")
+
+
+def _conflict(error: Conflict) -> Response:
+    return problem(409, str(error))
+
+
+def _document_problems(doc: dict, doc_info: dict, **_kwargs: Any) -> dict:
+    """Every operation may answer 401; every one with a body may also answer 400/413/415/422."""
+    responses = doc.setdefault("responses", {})
+    responses.setdefault(401, HTTPStatus(401).name)
+    if "requestBody" in doc:
+        for status in BODY_PROBLEMS:
+            responses.setdefault(status, HTTPStatus(status).name)
+    return doc
+
+
+class ApiBlueprint(flask_smorest.Blueprint):
+    """Named in capitals ("Accounts"): the name is the spec's tag, and the web's blueprints
+    already use the lower-case names."""
+
+    ARGUMENTS_PARSER = ExactJsonParser()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.before_request(_limit_body)
+        self.before_request(auth.require_token)
+        self.before_request(_require_json)
+        self.after_request(_no_store)
+        self.register_error_handler(InvalidInput, _invalid_input)
+        self.register_error_handler(NotFound, _not_found)
+        self.register_error_handler(Conflict, _conflict)
+        self._prepare_doc_cbks.append(_document_problems)
+
+    def not_found(self) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+        """Document the 404 of an operation on one object (another user's ids answer it too)."""
+        return self.alt_response(404, response=HTTPStatus(404).name)
+
+
+class ProblemApi(flask_smorest.Api):
+    ERROR_SCHEMA = Problem
+
+    def _register_responses(self) -> None:
+        """Error responses in the spec are problem JSON, named by status (NOT_FOUND, ...)."""
+        for status in HTTPStatus:
+            if status >= 400:
+                self._register_problem_response(status.name, status.phrase)
+        self._register_problem_response(self.DEFAULT_ERROR_RESPONSE_NAME, "Any other error")
+
+    def _register_problem_response(self, name: str, description: str) -> None:
+        response = {"description": description, "schema": Problem}
+        prepare_response(response, self.spec, PROBLEM_JSON)
+        self.spec.components.response(name, response, lazy=True)
+
+    def _register_pagination_header(self) -> None:
+        """Lists answer a page object in the body, so flask-smorest's header is not used."""
+
+    def _register_error_handlers(self) -> None:
+        """Replace flask-smorest's app-wide HTTPException handler with one that answers problem
+        JSON under /api/ and hands every other path to the handler registered before it (the web's
+        HTML error pages). So `api.register` runs after `web.register`."""
+        app: Flask = self._app
+        html_pages = app.error_handler_spec[None][None].get(HTTPException)
+
+        def handle(error: HTTPException) -> Any:
+            if is_api_request():
+                return from_http_exception(error)
+            return html_pages(error) if html_pages is not None else error
+
+        app.register_error_handler(HTTPException, handle)
