@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import redis
 from flask import Flask
+from werkzeug.routing import IntegerConverter
 
 from finance_tracker.settings import Settings, load_settings
 from finance_tracker.store.database import Database
@@ -33,6 +34,8 @@ def create_app(settings: Settings | None = None) -> Flask:
     settings = settings or load_settings()
     ops_logging.configure(settings.log_level)
     app = Flask(__name__, template_folder="web/templates", static_folder="web/static")
+    # Ids in URLs fit the database's integer: a longer one is a 404, not an overflow error.
+    app.url_map.converters["int"] = BoundedIntConverter
     app.config.update(
         SECRET_KEY=settings.effective_secret_key(),
         SESSION_COOKIE_HTTPONLY=True,
@@ -80,6 +83,15 @@ def create_app(settings: Settings | None = None) -> Flask:
         },
     )
     return app
+
+
+class BoundedIntConverter(IntegerConverter):
+    def __init__(self, url_map, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(url_map, *args, **kwargs)
+
+
+MAX_ID = 2**31 - 1
 
 
 def state_of(app: Flask) -> AppState:

@@ -244,7 +244,7 @@ def parse(path: Path, settings: CsvSettings) -> Iterator[ParsedRow | RowProblem]
 def _cell(row: list[str], index: int | None) -> str:
     if index is None or index >= len(row):
         return ""
-    return row[index].strip()
+    return row[index].replace("\x00", "").strip()
 
 
 def _row(line: int, row: list[str], s: CsvSettings) -> ParsedRow | RowProblem:

@@ -36,7 +36,7 @@ from finance_tracker.store.models import (
 BACKUP_FORMAT = "finance-tracker-backup"
 BACKUP_VERSION = 1
 CSV_HEADER = ["date", "account", "kind", "amount", "currency", "payee", "memo", "category",
-              "tags", "transfer_account", "split_of"]  # fmt: skip
+              "tags", "transfer_account", "transfer_amount", "split_of"]  # fmt: skip
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -48,7 +48,8 @@ def safe_cell(text: str) -> str:
 def transactions_csv(
     session: Session, user_id: int, filters: TransactionFilter | None = None
 ) -> Iterator[str]:
-    """One CSV line per split line or transaction, newest first, streamed page by page."""
+    """One CSV line per split line or transaction, newest first, streamed page by page. A
+    transfer is one line, from the account the money left, with what the other account got."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(CSV_HEADER)
@@ -65,6 +66,7 @@ def transactions_csv(
                     safe_cell(line.category.full_name) if line.category else "",
                     safe_cell(",".join(t.name for t in row.tags)),
                     safe_cell(other.account.name) if other else "",
+                    format_plain(other.amount_minor, other.account.currency) if other else "",
                     str(row.id) if row.lines else "",
                 ])  # fmt: skip
         yield buffer.getvalue()

@@ -60,8 +60,6 @@ def user_for(session: Session, plaintext: str) -> int | None:
         return None
     now = utcnow()
     last = token.last_used_at
-    if last is not None and last.tzinfo is None:
-        last = last.replace(tzinfo=dt.UTC)
     if last is None or now - last > LAST_USED_RESOLUTION:
         token.last_used_at = now
     return token.user_id

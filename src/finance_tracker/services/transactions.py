@@ -195,7 +195,9 @@ def check(session: Session, user_id: int, data: TransactionInput) -> _Checked:  
                 )
                 if to_amount_minor is not None and to_amount_minor <= 0:
                     errors["to_amount"] = "amount must be greater than zero"
-    elif data.splits and kind is not None:
+    elif data.to_account_id is not None or data.to_amount not in (None, ""):
+        errors["to_account_id"] = "only a transfer has an account to transfer to"
+    if kind is not TransactionKind.transfer and data.splits and kind is not None:
         if data.category_id is not None:
             errors["category_id"] = "a split transaction takes its categories from its lines"
         parsed: list[SplitLine] = []
@@ -271,6 +273,7 @@ def _write(session: Session, user_id: int, row: Transaction, checked: _Checked) 
                 )  # fmt: skip
             )
     summaries.refresh(session, user_id, touched)
+    session.refresh(row)  # account, category and lines as they are now, not as they were
     return row
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, g, render_template, request
+from flask import Flask, abort, g, render_template, request
 from flask_login import AnonymousUserMixin
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, ServiceUnavailable
@@ -18,6 +18,18 @@ def _wants_json() -> bool:
 
 
 def install(app: Flask) -> None:
+    @app.before_request
+    def _refuse_nul_characters() -> None:
+        # PostgreSQL cannot store NUL in text and SQLite would keep it silently: refuse it at
+        # the door, for every form and query string (the API answers its own 422).
+        if request.path.startswith("/api/"):
+            return
+        values = [*request.args.values()]
+        if request.method == "POST":
+            values += request.form.values()
+        if any("\x00" in value for value in values):
+            abort(400, "The form contained a NUL character, which cannot be stored.")
+
     @app.errorhandler(HTTPException)
     def _http_error(error: HTTPException):  # type: ignore[no-untyped-def]
         if _wants_json():

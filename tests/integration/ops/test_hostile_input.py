@@ -1,0 +1,17 @@
+"""Hostile values in URLs and forms get a 4xx, never a 500."""
+
+
+def test_an_id_too_large_for_the_database_is_simply_not_found(browser):
+    browser.register()
+    for url in ("/transactions/99999999999999999999/edit", "/accounts/2147483648"):
+        assert browser.get(url).status_code == 404
+
+
+def test_a_nul_character_in_a_form_or_query_is_refused(browser):
+    browser.register()
+    assert browser.get("/transactions/?text=a%00b").status_code == 400
+    response = browser.submit(
+        "/accounts/new",
+        {"name": "Check\x00ing", "type": "checking", "currency": "EUR", "opening_balance": "0"},
+    )
+    assert response.status_code == 400
