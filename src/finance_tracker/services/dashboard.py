@@ -7,8 +7,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from finance_tracker.services import accounts, transactions
-from finance_tracker.store import queries
+from finance_tracker.services import accounts, reports, transactions
 from finance_tracker.store.models import Transaction
 
 
@@ -47,38 +46,37 @@ def month_end(day: dt.date) -> dt.date:
 
 
 def build(session: Session, user_id: int, today: dt.date | None = None) -> Dashboard:
+    """Everything comes from the month totals and the accounts: no scan of the history."""
     today = today or dt.date.today()
     first, last = month_start(today), month_end(today)
     balances = accounts.list_with_balances(session, user_id)
-    this_month = queries.income_and_spending(session, user_id, first, last)
-    by_category = queries.spending_by_top_category(session, user_id, first, last)
-    flow_rows = queries.monthly_cash_flow(session, user_id, month_start(today, 11), last)
-
-    currencies = {a.account.currency for a in balances} | set(this_month)
-    months = [month_start(today, back) for back in range(11, -1, -1)]
+    flows = reports.income_expense_by_month(session, user_id, month_start(today, 11), last)
+    by_category = reports.spending_by_category(session, user_id, first, last)
+    currencies = {a.account.currency for a in balances} | {f.currency for f in flows}
     summaries = []
     for currency in sorted(currencies):
-        flow = {(m.year, m.month): [0, 0] for m in months}
-        for c, year, month, kind, total in flow_rows:
-            if c == currency and (year, month) in flow:
-                flow[(year, month)][0 if kind == "income" else 1] += (
-                    total if kind == "income" else -total
-                )
-        income, spending = this_month.get(currency, (0, 0))
+        months = [f for f in flows if f.currency == currency]
+        current = next((f for f in months if f.month == first), None)
         summaries.append(
             CurrencySummary(
                 currency=currency,
                 net_worth_minor=sum(
                     a.balance_minor for a in balances if a.account.currency == currency
                 ),
-                income_this_month_minor=income,
-                spending_this_month_minor=spending,
-                spending_by_category=[(n, t) for c, n, t in by_category if c == currency],
+                income_this_month_minor=current.income_minor if current else 0,
+                spending_this_month_minor=current.expense_minor if current else 0,
+                spending_by_category=[
+                    (r.name, r.spent_minor) for r in by_category if r.currency == currency
+                ],
                 cash_flow=[
-                    MonthFlow(f"{y:04d}-{m:02d}", inc, spent)
-                    for (y, m), (inc, spent) in flow.items()
+                    MonthFlow(f.month.strftime("%Y-%m"), f.income_minor, f.expense_minor)
+                    for f in months
+                ]
+                or [
+                    MonthFlow(month_start(today, back).strftime("%Y-%m"), 0, 0)
+                    for back in range(11, -1, -1)
                 ],
             )
         )
-    recent = transactions.search(session, user_id, per_page=10).items
+    recent = transactions.search(session, user_id, per_page=10, count=False).items
     return Dashboard(today, balances, summaries, recent)

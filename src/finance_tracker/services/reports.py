@@ -112,7 +112,7 @@ def income_expense_by_month(
     flows: dict[tuple[str, dt.date], list[int]] = {}
     currencies: set[str] = set()
     for currency, month, _category, kind, total in report_queries.totals(
-        session, user_id, start, end, ("income", "expense")
+        session, user_id, start, end, ("income", "expense"), by_category=False
     ):
         currencies.add(currency)
         pair = flows.setdefault((currency, month), [0, 0])
@@ -143,7 +143,7 @@ def net_worth_over_time(
         running[currency] += total
     moves: dict[tuple[str, dt.date], int] = defaultdict(int)
     for currency, month, _c, _k, total in report_queries.totals(
-        session, user_id, start, end, ("income", "expense", "transfer")
+        session, user_id, start, end, ("income", "expense", "transfer"), by_category=False
     ):
         moves[(currency, month)] += total
     points = []

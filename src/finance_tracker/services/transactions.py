@@ -499,7 +499,10 @@ def search(
     per_page: int = 50,
     sort: str = "date",
     descending: bool = True,
+    count: bool = True,
 ) -> Page:
+    """A page of top-level transactions; `count=False` skips counting every match (the total
+    is then only what this page holds), for lists that show no page numbers."""
     if sort not in SORTS:
         raise InvalidInput({"sort": "sort by one of: " + ", ".join(SORTS)})
     if page < 1:
@@ -507,7 +510,9 @@ def search(
     if not 1 <= per_page <= MAX_PER_PAGE:
         raise InvalidInput({"per_page": f"between 1 and {MAX_PER_PAGE}"})
     query = _filtered(session, user_id, filters or TransactionFilter())
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    total = (
+        (session.scalar(select(func.count()).select_from(query.subquery())) or 0) if count else 0
+    )
     column = SORTS[sort]
     order = (
         (column.desc(), Transaction.id.desc())
@@ -515,4 +520,5 @@ def search(
         else (column.asc(), Transaction.id.asc())
     )
     items = session.scalars(query.order_by(*order).limit(per_page).offset((page - 1) * per_page))
-    return Page(list(items.unique()), int(total), page, per_page)
+    rows = list(items.unique())
+    return Page(rows, int(total) if count else len(rows), page, per_page)

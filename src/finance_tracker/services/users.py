@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -19,8 +20,13 @@ MAX_PASSWORD_LENGTH = 1024
 EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$")
 
 _hasher = PasswordHasher()
-# Verifying against this when the email is unknown keeps login time the same either way.
-_DUMMY_HASH = _hasher.hash("not a real password, only here to spend the same time")
+
+
+@cache
+def _dummy_hash() -> str:
+    """Verified against when the email is unknown, so login takes as long either way. Made on
+    first use: hashing at import would slow every process start by half a second."""
+    return _hasher.hash("not a real password, only here to spend the same time")
 
 
 def normalise_email(email: str) -> str:
@@ -57,7 +63,7 @@ def register(session: Session, email: str, password: str, default_currency: str 
 def authenticate(session: Session, email: str, password: str) -> User | None:
     user = session.scalar(select(User).where(User.email == normalise_email(email)))
     try:
-        _hasher.verify(user.password_hash if user else _DUMMY_HASH, password or "")
+        _hasher.verify(user.password_hash if user else _dummy_hash(), password or "")
     except (VerificationError, InvalidHashError):
         return None
     if user is None:

@@ -20,12 +20,14 @@ class Database:
             event.listen(self.engine, "connect", _sqlite_pragmas)
         else:
             # Short timeouts so that a database outage answers 503 quickly instead of hanging.
+            # No pre-ping (a round trip on every checkout): after an outage the first request
+            # on a dead connection fails with 503 and SQLAlchemy discards the whole pool.
             self.engine = create_engine(
                 url,
                 echo=echo,
                 pool_size=5,
                 max_overflow=5,
-                pool_pre_ping=True,
+                pool_recycle=1800,
                 pool_timeout=5,
                 connect_args={"connect_timeout": 3},
             )

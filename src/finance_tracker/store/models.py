@@ -195,7 +195,10 @@ class MonthTotal(Base):
 
 class Budget(Base):
     __tablename__ = "budgets"
-    __table_args__ = (UniqueConstraint("user_id", "category_id", "month"),)
+    __table_args__ = (
+        UniqueConstraint("user_id", "category_id", "month"),
+        Index("ix_budgets_user_month", "user_id", "month"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
@@ -205,7 +208,7 @@ class Budget(Base):
     currency: Mapped[str] = mapped_column(String(3))
     rollover: Mapped[bool] = mapped_column(Boolean, default=False)
 
-    category: Mapped[Category] = relationship(lazy="joined")
+    category: Mapped[Category] = relationship()
 
 
 class RecurringTransaction(Base):

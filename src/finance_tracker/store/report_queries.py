@@ -44,17 +44,25 @@ Row = tuple[str, dt.date, int, str, int]
 
 
 def totals(
-    session: Session, user_id: int, start: dt.date, end: dt.date, kinds: tuple[str, ...]
+    session: Session,
+    user_id: int,
+    start: dt.date,
+    end: dt.date,
+    kinds: tuple[str, ...],
+    *,
+    by_category: bool = True,
 ) -> list[Row]:
-    """Sums by currency, month, category and kind between two dates inclusive."""
+    """Sums by currency, month, category and kind between two dates inclusive. Without
+    `by_category` every row has category 0: fewer groups for reports that need no categories."""
     span = split_range(start, end)
     rows: list[Row] = []
     if span.first_full_month is not None:
+        category = MonthTotal.category_id if by_category else literal_column("0")
         query = (
             select(
                 Account.currency,
                 MonthTotal.month,
-                MonthTotal.category_id,
+                category,
                 MonthTotal.kind,
                 func.sum(MonthTotal.total_minor),
             )
@@ -64,17 +72,19 @@ def totals(
                 MonthTotal.month.between(span.first_full_month, span.last_full_month),
                 MonthTotal.kind.in_(kinds),
             )
-            .group_by(Account.currency, MonthTotal.month, MonthTotal.category_id, MonthTotal.kind)
+            .group_by(Account.currency, MonthTotal.month, MonthTotal.kind)
         )
+        if by_category:
+            query = query.group_by(MonthTotal.category_id)
         rows.extend((c, m, cat, k, int(t)) for c, m, cat, k, t in session.execute(query))
     for low, high in span.ragged:
         month = month_of(Transaction.date)
-        category = func.coalesce(Transaction.category_id, literal_column("0"))
+        raw_category = func.coalesce(Transaction.category_id, literal_column("0"))
         query = (
             select(
                 Account.currency,
                 month,
-                category,
+                raw_category if by_category else literal_column("0"),
                 Transaction.kind,
                 func.sum(Transaction.amount_minor),
             )
@@ -85,8 +95,10 @@ def totals(
                 Transaction.date.between(low, high),
                 Transaction.kind.in_(kinds),
             )
-            .group_by(Account.currency, month, category, Transaction.kind)
+            .group_by(Account.currency, month, Transaction.kind)
         )
+        if by_category:
+            query = query.group_by(raw_category)
         for currency, month_value, cat, kind, total in session.execute(query):
             if isinstance(month_value, str):  # SQLite hands dates back as text
                 month_value = dt.date.fromisoformat(month_value)
@@ -100,7 +112,7 @@ def flows_before(session: Session, user_id: int, day: dt.date) -> dict[str, int]
     if day.day != 1:
         for currency, _m, _c, _k, total in totals(
             session, user_id, first_of_month(day), day - dt.timedelta(days=1),
-            ("income", "expense", "transfer"),
+            ("income", "expense", "transfer"), by_category=False,
         ):  # fmt: skip
             result[currency] += total
     query = (
@@ -112,6 +124,21 @@ def flows_before(session: Session, user_id: int, day: dt.date) -> dict[str, int]
     for currency, total in session.execute(query):
         result[currency] += int(total)
     return dict(result)
+
+
+def account_balances(session: Session, user_id: int) -> dict[int, int]:
+    """Account id -> opening balance plus every movement, from the month totals."""
+    moved = dict(
+        session.execute(
+            select(MonthTotal.account_id, func.sum(MonthTotal.total_minor))
+            .where(MonthTotal.user_id == user_id)
+            .group_by(MonthTotal.account_id)
+        ).all()
+    )
+    openings = session.execute(
+        select(Account.id, Account.opening_balance_minor).where(Account.user_id == user_id)
+    ).all()
+    return {a: opening + int(moved.get(a) or 0) for a, opening in openings}
 
 
 def opening_balances(session: Session, user_id: int) -> dict[str, int]:
