@@ -143,7 +143,8 @@ def worker() -> None:
                    "runs jobs itself)", err=True)  # fmt: skip
         sys.exit(2)
     ops_logging.configure(settings.log_level)
-    embedded.start(Database(settings.effective_database_url))
+    if settings.embedded_jobs is not False:  # off where a CronJob runs them instead
+        embedded.start(Database(settings.effective_database_url))
     connection = redis.Redis.from_url(settings.redis_url)
     Worker([QUEUE_NAME], connection=connection).work()
 

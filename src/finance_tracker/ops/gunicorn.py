@@ -18,9 +18,13 @@ def clean_multiprocess_dir() -> None:
     directory = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
     if directory:
         path = Path(directory)
-        if path.exists():
-            shutil.rmtree(path)
         path.mkdir(parents=True, exist_ok=True)
+        # Empty it, not remove it: in Kubernetes it is a volume's mount point.
+        for child in path.iterdir():
+            if child.is_dir():
+                shutil.rmtree(child)
+            else:
+                child.unlink()
 
 
 def _child_exit(_server: Any, worker: Any) -> None:

@@ -55,8 +55,25 @@ def _route() -> str:
     return rule.rule if rule is not None else "unmatched"
 
 
+def _probes_skip_host_check(app: Flask) -> None:
+    """Kubelet probes and Prometheus scrapes come by pod IP, which TRUSTED_HOSTS would refuse
+    with a 400: give those three paths a trusted host; every other path is checked as set."""
+    trusted = app.config.get("TRUSTED_HOSTS")
+    if not trusted:
+        return
+    inner = app.wsgi_app
+
+    def wsgi_app(environ, start_response):  # type: ignore[no-untyped-def]
+        if environ.get("PATH_INFO") in QUIET_ROUTES:
+            environ["HTTP_HOST"] = trusted[0]
+        return inner(environ, start_response)
+
+    app.wsgi_app = wsgi_app  # type: ignore[method-assign]
+
+
 def install(app: Flask) -> None:
     app.register_blueprint(blueprint)
+    _probes_skip_host_check(app)
 
     @app.before_request
     def _start() -> None:

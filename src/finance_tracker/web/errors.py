@@ -7,7 +7,7 @@ import logging
 from flask import Flask, abort, g, render_template, request
 from flask_login import AnonymousUserMixin
 from sqlalchemy.exc import OperationalError
-from werkzeug.exceptions import HTTPException, ServiceUnavailable
+from werkzeug.exceptions import HTTPException, SecurityError, ServiceUnavailable
 
 log = logging.getLogger(__name__)
 DATABASE_DOWN = "The database is unavailable; try again in a moment."
@@ -32,7 +32,8 @@ def install(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def _http_error(error: HTTPException):  # type: ignore[no-untyped-def]
-        if _wants_json():
+        if _wants_json() or isinstance(error, SecurityError):
+            # An untrusted Host has no URLs to build a page with: werkzeug's plain page.
             return error
         return render_template("errors/error.html", error=error), error.code
 

@@ -78,3 +78,12 @@ def test_each_request_is_logged_as_json_with_its_request_id(client, caplog):
     formatter = logging.getLogger().handlers[0].formatter
     line = json.loads(formatter.format(record))
     assert line["message"] == "request" and line["route"] == "/login"
+
+
+def test_trusted_hosts_guard_pages_but_not_probes(database_url, settings_for):
+    app = create_app(settings_for(database_url, trusted_hosts="tracker.example.com"))
+    client = app.test_client()
+    assert client.get("/login", headers={"Host": "10.1.2.3:5000"}).status_code == 400
+    assert client.get("/login", headers={"Host": "tracker.example.com"}).status_code == 200
+    for probe in ("/healthz", "/readyz", "/metrics"):
+        assert client.get(probe, headers={"Host": "10.1.2.3:5000"}).status_code == 200, probe
