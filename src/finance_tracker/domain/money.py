@@ -32,6 +32,7 @@ def normalise_currency(code: str) -> str:
     return code
 
 
+@cache
 def minor_digits(currency: str) -> int:
     return get_currency_precision(normalise_currency(currency))
 

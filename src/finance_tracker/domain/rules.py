@@ -42,6 +42,7 @@ class Condition:
     amount_max_minor: int | None = None
     account_id: int | None = None
     compiled: regex.Pattern | None = field(default=None, compare=False, repr=False)
+    folded: str = field(default="", compare=False, repr=False)  # the pattern, case-folded once
 
 
 def compile_condition(
@@ -79,13 +80,13 @@ def compile_condition(
                 ) from None
     return Condition(
         MatchField(match_field), MatchType(match_type), pattern,
-        amount_min_minor, amount_max_minor, account_id, compiled,
+        amount_min_minor, amount_max_minor, account_id, compiled, pattern.casefold(),
     )  # fmt: skip
 
 
 def _text_matches(condition: Condition, text: str) -> bool:
     if condition.compiled is None:
-        return condition.pattern.casefold() in text.casefold()
+        return condition.folded in text.casefold()
     try:
         return condition.compiled.search(text, timeout=MATCH_TIMEOUT_SECONDS) is not None
     except TimeoutError:
@@ -103,5 +104,8 @@ def matches(
         return False
     if condition.amount_max_minor is not None and size > condition.amount_max_minor:
         return False
-    texts = {MatchField.payee: [payee], MatchField.memo: [memo], MatchField.any: [payee, memo]}
-    return any(_text_matches(condition, text or "") for text in texts[condition.match_field])
+    if condition.match_field is MatchField.payee:
+        return _text_matches(condition, payee or "")
+    if condition.match_field is MatchField.memo:
+        return _text_matches(condition, memo or "")
+    return _text_matches(condition, payee or "") or _text_matches(condition, memo or "")

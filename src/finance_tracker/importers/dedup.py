@@ -15,11 +15,17 @@ from collections import Counter
 class KeyMaker:
     def __init__(self) -> None:
         self._seen: Counter[tuple[dt.date, int, str]] = Counter()
+        self._normal: dict[str, str] = {}  # payees repeat: normalise each spelling once
 
     def key(self, day: dt.date, amount_minor: int, payee: str, fitid: str | None) -> str:
         if fitid:
             return "fitid:" + fitid[:57]
-        identity = (day, amount_minor, " ".join(payee.casefold().split()))
+        normal = self._normal.get(payee)
+        if normal is None:
+            normal = " ".join(payee.casefold().split())
+            if len(self._normal) < 100_000:
+                self._normal[payee] = normal
+        identity = (day, amount_minor, normal)
         self._seen[identity] += 1
-        text = f"{day.isoformat()}|{amount_minor}|{identity[2]}|{self._seen[identity]}"
+        text = f"{day.isoformat()}|{amount_minor}|{normal}|{self._seen[identity]}"
         return "h:" + hashlib.sha256(text.encode()).hexdigest()[:40]
