@@ -18,11 +18,24 @@ login_manager.user_loader(helpers.load_user)
 
 
 def register(app: Flask) -> None:
-    from finance_tracker.web import accounts, categories, dashboard, settings, transactions
+    from finance_tracker.web import (
+        accounts,
+        budgets,
+        categories,
+        dashboard,
+        imports,
+        recurring,
+        reports,
+        rules,
+        settings,
+        transactions,
+    )
 
     csrf.init_app(app)
     login_manager.init_app(app)
     helpers.install(app)
     errors.install(app)
-    for module in (auth, dashboard, accounts, categories, transactions, settings):
+    for module in (auth, dashboard, accounts, categories, transactions, imports, settings):
+        app.register_blueprint(module.blueprint)
+    for module in (budgets, recurring, rules, reports):
         app.register_blueprint(module.blueprint)

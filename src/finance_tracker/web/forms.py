@@ -3,15 +3,18 @@ valid, so a form and the API answer a mistake with the same words."""
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
 
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
     DateField,
     FieldList,
     Form,
     FormField,
+    IntegerField,
     RadioField,
     SearchField,
     SelectField,
@@ -22,6 +25,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 
 from finance_tracker.domain.ledger import AccountType, TransactionKind
+from finance_tracker.importers.csv_format import DATE_FORMATS, CsvSettings
 from finance_tracker.services.transactions import SplitInput, TransactionFilter, TransactionInput
 from finance_tracker.web.helpers import optional_int
 
@@ -181,3 +185,122 @@ class FilterForm(Form):
 
     def is_active(self) -> bool:
         return any(field.data not in (None, "") for field in self)
+
+
+# Uploads: the services decide by a file's content what it is and whether to keep it.
+class ImportUploadForm(PageForm):
+    account_id = SelectField("Into account", coerce=optional_int, validate_choice=False)
+    file = FileField("Bank file")
+
+
+class ReceiptForm(PageForm):
+    file = FileField("Add a receipt")
+
+
+class RestoreForm(PageForm):
+    file = FileField("Backup file")
+
+
+DELIMITERS = {"comma": ",", "semicolon": ";", "tab": "\t", "pipe": "|"}
+ENCODINGS = [
+    SelectChoice("utf-8-sig", "UTF-8"),
+    SelectChoice("cp1252", "Windows-1252"),
+    SelectChoice("cp1250", "Windows-1250"),
+    SelectChoice("iso8859-15", "ISO-8859-15"),
+    SelectChoice("iso8859-1", "ISO-8859-1"),
+    SelectChoice("mac-roman", "Mac Roman"),
+    SelectChoice("utf-16", "UTF-16"),
+    SelectChoice("auto", "Detect it"),
+]
+# Each format shown as the last day of a year, which no two formats write the same way.
+DATE_FORMAT_CHOICES = [SelectChoice(f, dt.date(2026, 12, 31).strftime(f)) for f in DATE_FORMATS]
+COLUMNS = ("date", "amount", "debit", "credit", "payee", "memo")
+
+
+class CsvMappingForm(PageForm):
+    """How to read a bank's CSV; field names are `CsvSettings`' so its errors land beside them."""
+
+    delimiter = SelectField(
+        "Separator",
+        choices=[SelectChoice("comma", "Comma ,"), SelectChoice("semicolon", "Semicolon ;"),
+                 SelectChoice("tab", "Tab"), SelectChoice("pipe", "Pipe |")],
+    )  # fmt: skip
+    encoding = SelectField("Encoding", validate_choice=False)
+    skip_rows = IntegerField("Rows to skip at the top", default=0, validators=[Optional()])
+    has_header = BooleanField("The first row names the columns")
+    date_format = SelectField("Date format", choices=DATE_FORMAT_CHOICES)
+    decimal_comma = BooleanField("Decimal comma (1.234,56)")
+    amount_mode = RadioField(
+        "Amounts",
+        choices=[SelectChoice("single", "One amount column"),
+                 SelectChoice("split", "Debit and credit columns")],
+        default="single",
+    )  # fmt: skip
+    date = SelectField("Date", coerce=optional_int, validate_choice=False)
+    amount = SelectField("Amount", coerce=optional_int, validate_choice=False)
+    debit = SelectField("Debit (money out)", coerce=optional_int, validate_choice=False)
+    credit = SelectField("Credit (money in)", coerce=optional_int, validate_choice=False)
+    payee = SelectField("Payee or description", coerce=optional_int, validate_choice=False)
+    memo = SelectField("Memo", coerce=optional_int, validate_choice=False)
+    negate = BooleanField("Flip the signs (the statement shows spending as positive)")
+
+    def set_columns(self, header: list[str]) -> None:
+        """The file's columns as options, numbered so that they stay right even if a name
+        does not (the names come from the first row as the file was first read)."""
+        used = [getattr(self, name).data for name in COLUMNS]
+        width = max([len(header), *[i + 1 for i in used if isinstance(i, int)]])
+        options = []
+        for index in range(min(width, 200)):
+            name = header[index].strip() if index < len(header) else ""
+            label = f"{index + 1}: {name[:40]}" if name else f"Column {index + 1}"
+            options.append(SelectChoice(str(index), label))
+        for name in COLUMNS:
+            blank = "— none —" if name in ("debit", "credit", "memo") else "— choose —"
+            getattr(self, name).choices = [SelectChoice("", blank), *options]
+        current = self.encoding.data
+        known = [c.value for c in ENCODINGS]
+        extra = [SelectChoice(current, current)] if current and current not in known else []
+        self.encoding.choices = [*extra, *ENCODINGS]
+
+    def fill_from(self, settings: CsvSettings) -> None:
+        self.delimiter.data = next(
+            (name for name, char in DELIMITERS.items() if char == settings.delimiter), "comma"
+        )
+        self.encoding.data = _codec_name(settings.encoding)
+        self.skip_rows.data = settings.skip_rows
+        self.has_header.data = settings.has_header
+        self.date_format.data = settings.date_format
+        self.decimal_comma.data = settings.decimal_comma
+        split = settings.amount is None and (settings.debit, settings.credit) != (None, None)
+        self.amount_mode.data = "split" if split else "single"
+        for name in COLUMNS:
+            getattr(self, name).data = getattr(settings, name)
+        self.negate.data = settings.negate
+
+    def to_settings(self) -> dict[str, object]:
+        """What `services.imports.set_csv_settings` takes; the unused amount columns are left
+        out, so that switching between one amount and debit/credit needs no clearing."""
+        split = self.amount_mode.data == "split"
+        return {
+            "encoding": self.encoding.data or "auto",
+            "delimiter": DELIMITERS.get(self.delimiter.data or "", self.delimiter.data),
+            "has_header": bool(self.has_header.data),
+            "skip_rows": self.skip_rows.data or 0,
+            "date_format": self.date_format.data,
+            "decimal_comma": bool(self.decimal_comma.data),
+            "date": self.date.data,
+            "amount": None if split else self.amount.data,
+            "debit": self.debit.data if split else None,
+            "credit": self.credit.data if split else None,
+            "payee": self.payee.data,
+            "memo": self.memo.data,
+            "negate": bool(self.negate.data),
+        }
+
+
+def _codec_name(encoding: str) -> str:
+    """'UTF_8-sig', 'latin-1' -> the codec's own name, as the encoding choices spell it."""
+    try:
+        return codecs.lookup(encoding).name
+    except LookupError:
+        return encoding

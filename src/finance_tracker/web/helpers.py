@@ -86,6 +86,37 @@ def private_blueprint(name: str, import_name: str, url_prefix: str) -> Blueprint
     return blueprint
 
 
+FORM_OVERHEAD_BYTES = 64 * 1024  # the CSRF token and other fields around an uploaded file
+
+
+def accept_uploads(blueprint: Blueprint, limits: dict[str, str]) -> None:
+    """Let some endpoints take a file as large as a setting allows (plus the form around it)
+    instead of the app-wide MAX_CONTENT_LENGTH. `limits`: endpoint -> a `Settings` attribute.
+
+    A URL value preprocessor rather than a before_request: the app's own before_request
+    functions run first, and CSRFProtect's reads the form, under the app-wide limit, before a
+    blueprint's would run. A body over the limit raises RequestEntityTooLarge (413)."""
+
+    @blueprint.url_value_preprocessor
+    def _upload_limit(endpoint: str | None, values: dict | None) -> None:
+        setting = limits.get(endpoint or "")
+        if setting is not None:
+            request.max_content_length = upload_limit(setting) + FORM_OVERHEAD_BYTES
+
+
+def upload_limit(setting: str) -> int:
+    return int(getattr(current_app.extensions["finance_tracker"].settings, setting))
+
+
+def file_size(size: int) -> str:
+    """A size as people read it: 820 bytes, 12 KB, 3.4 MB."""
+    if size < 1024:
+        return f"{size} bytes"
+    if size < 1024 * 1024:
+        return f"{size / 1024:.0f} KB"
+    return f"{size / (1024 * 1024):.1f} MB".replace(".0 MB", " MB")
+
+
 def optional_int(value: object) -> int | None:
     """Coerce a select's value: '' means none chosen; anything else must be a whole number."""
     if value in (None, "", "None"):
@@ -136,6 +167,7 @@ def install(app: Flask) -> None:
     app.jinja_env.filters["plain_money"] = format_plain
     app.jinja_env.filters["signed_money"] = signed_money
     app.jinja_env.filters["balance"] = balance_money
+    app.jinja_env.filters["file_size"] = file_size
     app.jinja_env.filters["day"] = lambda value: format_date(value, "medium", locale="en_US")
     app.jinja_env.globals["app_name"] = "Finance Tracker"
     app.jinja_env.globals["url_with"] = url_with

@@ -1,19 +1,48 @@
-"""The transactions list with search, sorting and pages; new, edit and delete."""
+"""The transactions list with search, sorting, pages and a CSV export; new, edit and delete;
+receipts attached to a transaction."""
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+
+from flask import (
+    Response,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    stream_with_context,
+    url_for,
+)
+from flask_login import current_user
 from sqlalchemy.orm import Session
+from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.utils import secure_filename
 
 from finance_tracker.ops import metrics
-from finance_tracker.services import transactions
-from finance_tracker.services.errors import InvalidInput
+from finance_tracker.services import exports, receipts, transactions
+from finance_tracker.services.errors import InvalidInput, NotFound
 from finance_tracker.services.transactions import Page, TransactionFilter
+from finance_tracker.store.models import Receipt
 from finance_tracker.web import choices
-from finance_tracker.web.forms import KIND_CHOICES, FilterForm, TransactionForm
-from finance_tracker.web.helpers import apply_errors, private_blueprint, unit_of_work, user_id
+from finance_tracker.web import rules as rule_pages
+from finance_tracker.web.forms import KIND_CHOICES, FilterForm, ReceiptForm, TransactionForm
+from finance_tracker.web.helpers import (
+    accept_uploads,
+    apply_errors,
+    file_size,
+    private_blueprint,
+    unit_of_work,
+    upload_limit,
+    user_id,
+)
 
 blueprint = private_blueprint("transactions", __name__, "/transactions")
+accept_uploads(blueprint, {"transactions.upload_receipt": "receipt_max_bytes"})
 
 PER_PAGE = 25
 # Column -> the direction a first click sorts in: newest, largest, A to Z.
@@ -64,9 +93,55 @@ def index():  # type: ignore[no-untyped-def]
             page, counterparts, status = Page([], 0, 1, PER_PAGE), {}, 422
         html = render_template(
             "transactions/index.html", form=form, page=page, counterparts=counterparts,
-            sort=sorting(),
+            sort=sorting(), export_url=url_for(".export_csv", **_filter_args(form)),
         )  # fmt: skip
     return html, status
+
+
+def _filter_args(form: FilterForm) -> dict[str, str]:
+    """The filters of this request, to carry over to another URL (not sort or page)."""
+    return {f.name: request.args[f.name] for f in form if request.args.get(f.name, "") != ""}
+
+
+@blueprint.get("/export.csv")
+def export_csv():  # type: ignore[no-untyped-def]
+    """What the list shows with the same filters, every page of it, as a CSV download.
+
+    Streamed while it is read from the database: the first chunk is made here, so that a
+    filter the services refuse sends the person back to the list with its error instead."""
+    form = FilterForm(request.args)
+    with unit_of_work() as session:
+        form.account_id.choices = choices.account_choices(session, user_id(), "Any account")
+        form.category_id.choices = choices.category_choices(session, user_id(), "Any category")
+        form.tag.choices = choices.tag_choices(session, user_id())
+        valid = form.validate()
+    back = redirect(url_for(".index", **_filter_args(form)))
+    if not valid:
+        return back
+    chunks = _csv_chunks(user_id(), form.to_filter())
+    try:
+        first = next(chunks)
+    except InvalidInput:
+        return back
+    response = Response(stream_with_context(_stream(first, chunks)), mimetype="text/csv")
+    name = f"transactions-{dt.date.today().isoformat()}.csv"
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def _csv_chunks(owner: int, filters: TransactionFilter) -> Iterator[str]:
+    # The unit of work stays open while the response streams, and closes with it.
+    with unit_of_work() as session:
+        yield from exports.transactions_csv(session, owner, filters)
+
+
+def _stream(first: str, rest: Iterator[str]) -> Iterator[str]:
+    try:
+        yield first
+        yield from rest
+    finally:
+        rest.close()  # type: ignore[attr-defined]  # a generator: ends the unit of work
 
 
 def _fill_choices(form: TransactionForm, session: Session) -> None:
@@ -93,13 +168,20 @@ def _show_errors(form: TransactionForm, error: InvalidInput) -> None:
     apply_errors(form, InvalidInput(general))
 
 
-def _render_form(form: TransactionForm, row_id: int | None, status: int):  # type: ignore[no-untyped-def]
+def _render_form(  # type: ignore[no-untyped-def]
+    form: TransactionForm, row_id: int | None, status: int, receipt_form: ReceiptForm | None = None,
+    splits_open: bool = False,
+):  # fmt: skip
     with unit_of_work() as session:
         _fill_choices(form, session)
         has_accounts = bool(form.account_id.choices)
+        attached = receipts.list_for(session, user_id(), row_id) if row_id else []
         html = render_template(
-            "transactions/form.html", form=form, row_id=row_id, has_accounts=has_accounts
-        )
+            "transactions/form.html", form=form, row_id=row_id, has_accounts=has_accounts,
+            splits_open=splits_open, receipts=attached,
+            receipt_form=receipt_form or ReceiptForm(formdata=None),
+            receipt_limit=upload_limit("receipt_max_bytes"), receipt_types=receipts.ALLOWED_TYPES,
+        )  # fmt: skip
     return html, status
 
 
@@ -107,19 +189,24 @@ def _submit(form: TransactionForm, row_id: int | None):  # type: ignore[no-untyp
     """Save a posted form, or re-render it: with one more split row, or with its errors."""
     if "add_split_line" in request.form:  # the no-JavaScript way to get another split row
         form.add_blank_split_rows(1)
-        return _render_form(form, row_id, 200)
+        return _render_form(form, row_id, 200, splits_open=True)
     if form.validate_on_submit():
+        rule_note = None
         try:
             with unit_of_work() as session:
                 if row_id is None:
-                    row = transactions.create(session, user_id(), form.to_input())
+                    entered = form.to_input()
+                    row = transactions.create(session, user_id(), entered)
                     metrics.TRANSACTIONS_CREATED.labels(source="web", kind=row.kind).inc()
+                    rule_note = rule_pages.what_rules_changed(entered, row)
                 else:
                     transactions.update(session, user_id(), row_id, form.to_input())
         except InvalidInput as error:
             _show_errors(form, error)
         else:
             flash("Transaction saved." if row_id else "Transaction added.", "success")
+            if rule_note:
+                flash(rule_note, "info")
             if "save_and_add" in request.form:
                 return redirect(url_for(".new", account_id=form.account_id.data))
             return redirect(url_for(".index"))
@@ -157,3 +244,94 @@ def delete(transaction_id: int):  # type: ignore[no-untyped-def]
         transactions.delete(session, user_id(), transaction_id)
     flash("Transaction deleted.", "success")
     return redirect(url_for(".index"))
+
+
+# Receipts: a photo or PDF kept with a transaction, served only to its owner.
+INLINE_TYPES = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp", "image/gif": "gif"}
+EXTENSIONS = {**INLINE_TYPES, "image/heic": "heic", "application/pdf": "pdf"}
+
+
+def _uploads() -> Path:
+    return current_app.extensions["finance_tracker"].settings.uploads
+
+
+def _edit_page(transaction_id: int, status: int, receipt_form: ReceiptForm):  # type: ignore[no-untyped-def]
+    """The edit page as it is saved, e.g. to show a receipt's error under the receipts."""
+    with unit_of_work() as session:
+        row = transactions.get(session, user_id(), transaction_id)
+        current = transactions.as_input(session, row)
+    form = TransactionForm(formdata=None)
+    form.fill_from(current)
+    return _render_form(form, transaction_id, status, receipt_form)
+
+
+@blueprint.post("/<int:transaction_id>/receipts")
+def upload_receipt(transaction_id: int):  # type: ignore[no-untyped-def]
+    form = ReceiptForm()
+    try:
+        with unit_of_work() as session:
+            transactions.get(session, user_id(), transaction_id)  # someone else's: 404
+            if form.file.data is None:
+                raise InvalidInput({"file": "choose a photo or a PDF of the receipt"})
+            receipts.attach(
+                session, user_id(), transaction_id, _uploads(), form.file.data.stream,
+                form.file.data.filename, upload_limit("receipt_max_bytes"),
+            )  # fmt: skip
+    except InvalidInput as error:
+        apply_errors(form, error)
+        return _edit_page(transaction_id, 422, form)
+    flash("Receipt attached.", "success")
+    return redirect(url_for(".edit", transaction_id=transaction_id, _anchor="receipts"))
+
+
+@blueprint.errorhandler(RequestEntityTooLarge)
+def _too_large(error: RequestEntityTooLarge):  # type: ignore[no-untyped-def]
+    """Raised while the form is read, before any view or login check: say it on the form."""
+    transaction_id = int((request.view_args or {}).get("transaction_id", 0))
+    if request.endpoint == "transactions.upload_receipt" and current_user.is_authenticated:
+        form = ReceiptForm(formdata=None)
+        limit = file_size(upload_limit("receipt_max_bytes"))
+        form.file.errors = [f"the file is larger than {limit}, the most a receipt may be"]
+        try:
+            return _edit_page(transaction_id, 413, form)
+        except NotFound:
+            pass
+    return render_template("errors/error.html", error=error), 413
+
+
+def _download_name(receipt: Receipt) -> str:
+    """The name it was uploaded with, reduced to safe characters, with the extension of what
+    it really is: never a path, never a name that makes a browser treat it as something else."""
+    stem = secure_filename(Path(receipt.filename).stem)[:80] or "receipt"
+    return f"{stem}.{EXTENSIONS.get(receipt.content_type, 'bin')}"
+
+
+@blueprint.get("/<int:transaction_id>/receipts/<int:receipt_id>")
+def receipt(transaction_id: int, receipt_id: int):  # type: ignore[no-untyped-def]
+    """The file, to its owner only, as the type its content was recognised as. Images open in
+    the browser; anything else (a PDF) downloads."""
+    with unit_of_work() as session:
+        found, path = receipts.get(session, user_id(), receipt_id, _uploads())
+        if found.transaction_id != transaction_id:
+            raise NotFound("receipt")
+        content_type, name = found.content_type, _download_name(found)
+    response = send_file(
+        path, mimetype=content_type, as_attachment=content_type not in INLINE_TYPES,
+        download_name=name, conditional=True, max_age=0,
+    )  # fmt: skip
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = (
+        "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox"
+    )
+    return response
+
+
+@blueprint.post("/<int:transaction_id>/receipts/<int:receipt_id>/delete")
+def delete_receipt(transaction_id: int, receipt_id: int):  # type: ignore[no-untyped-def]
+    with unit_of_work() as session:
+        attached = receipts.list_for(session, user_id(), transaction_id)  # someone else's: 404
+        if receipt_id not in {r.id for r in attached}:
+            raise NotFound("receipt")
+        receipts.delete(session, user_id(), receipt_id, _uploads())
+    flash("Receipt deleted.", "success")
+    return redirect(url_for(".edit", transaction_id=transaction_id, _anchor="receipts"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html as html_lib
+import io
 import re
 
 from sqlalchemy import func, select
@@ -40,6 +41,11 @@ class Person:
     def post(self, url: str, data: dict | None = None, *, form_url: str = "/settings/"):  # type: ignore[no-untyped-def]
         """POST with the CSRF token taken from a page, like a form would."""
         return self.browser.submit(form_url, data or {}, action=url)
+
+    def upload(self, url: str, content: bytes, filename: str, *, form_url: str, **fields):  # type: ignore[no-untyped-def]
+        """Send a file with a form (multipart), like a file input would."""
+        data = {**{k: str(v) for k, v in fields.items()}, "file": (io.BytesIO(content), filename)}
+        return self.browser.submit(form_url, data, action=url)
 
     def open_account(
         self, name: str, currency: str = "EUR", opening: str = "0", type: str = "checking"

@@ -5,7 +5,8 @@ from __future__ import annotations
 from tests.integration.web.routes import methods, page_rules, url_for_rule
 
 PUBLIC = {"auth.login", "auth.register", "ops.healthz", "ops.readyz", "ops.metrics_endpoint"}
-IDS = {"account_id": 1, "transaction_id": 1, "category_id": 1, "tag_id": 1, "token_id": 1}
+IDS = {"account_id": 1, "transaction_id": 1, "category_id": 1, "tag_id": 1, "token_id": 1,
+       "budget_id": 1, "recurring_id": 1, "rule_id": 1, "batch_id": 1, "receipt_id": 1}  # fmt: skip
 
 
 def test_a_visitor_is_sent_to_log_in_from_every_private_page(app, client):
@@ -36,5 +37,6 @@ def test_a_post_without_the_csrf_token_is_refused(app, ada, client, db):
 def test_private_pages_are_never_cached(app, ada):
     ids = {"account_id": ada.open_account("Checking"), "transaction_id": 0, "category_id": 0}
     for url in ("/", "/transactions/", "/accounts/", f"/accounts/{ids['account_id']}",
-                "/categories/", "/settings/", "/transactions/new"):  # fmt: skip
+                "/categories/", "/settings/", "/transactions/new", "/budgets/", "/recurring/",
+                "/rules/", "/reports/", "/reports/spending-by-category"):  # fmt: skip
         assert ada.get(url).headers["Cache-Control"] == "no-store", url

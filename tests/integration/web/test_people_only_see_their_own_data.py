@@ -10,12 +10,25 @@ import pytest
 from sqlalchemy import select
 from tests.integration.web.routes import methods, page_rules, url_for_rule
 from tests.integration.web.story import TODAY
+from tests.integration.web.test_receipt_pages import PNG
 
-from finance_tracker.store.models import ApiToken, Base, Category, Tag, Transaction
+from finance_tracker.store.models import (
+    ApiToken,
+    Base,
+    Budget,
+    Category,
+    ImportBatch,
+    Receipt,
+    RecurringTransaction,
+    Rule,
+    Tag,
+    Transaction,
+)
 
 SECRETS = ["Ada Secret Bank", "Ada Hidden Savings", "Ada Secret Payee", "Ada Secret Memo",
            "ada-secret-tag", "Ada Secret Category", "Ada Secret Token", "ada@example.com",
-           "4,321.09", "4321.09"]  # fmt: skip
+           "4,321.09", "4321.09", "Ada Secret Bill", "Ada Secret Rule", "987.65",
+           "Ada Secret Receipt", "ada-secret-statement", "Ada Secret Import Payee"]  # fmt: skip
 
 
 @pytest.fixture
@@ -33,12 +46,35 @@ def adas_ids(ada, db) -> dict[str, int]:  # type: ignore[no-untyped-def]
     ada.add_ok(kind="transfer", account_id=bank, to_account_id=savings, amount="5",
                payee="Ada Secret Payee")  # fmt: skip
     ada.browser.submit("/settings/", {"name": "Ada Secret Token"}, action="/settings/tokens")
+    ada.post("/budgets/", {"month": TODAY.strftime("%Y-%m"), "category_id": category,
+                           "amount": "987.65", "currency": "EUR"}, form_url="/budgets/")  # fmt: skip
+    ada.post("/recurring/new", {"name": "Ada Secret Bill", "kind": "expense", "account_id": bank,
+                                "amount": "9.99", "payee": "Ada Secret Payee", "interval": "1",
+                                "frequency": "monthly", "start_date": TODAY.isoformat(),
+                                "active": "y"}, form_url="/recurring/new")  # fmt: skip
+    ada.post("/rules/new", {"name": "Ada Secret Rule", "match_field": "payee",
+                            "match_type": "contains", "pattern": "Ada Secret Payee",
+                            "set_category_id": category, "active": "y"}, form_url="/rules/new")  # fmt: skip
+    ada.upload(f"/transactions/{expense}/receipts", PNG, "Ada Secret Receipt.png",
+               form_url=f"/transactions/{expense}/edit")  # fmt: skip
+    ada.upload("/imports/", b"Date,Payee,Amount\n2026-10-01,Ada Secret Import Payee,-1.00\n",
+               "ada-secret-statement.csv", form_url="/imports/", account_id=bank)  # fmt: skip
+    with db.session() as session:
+        batch = session.scalar(select(ImportBatch.id))
+        receipt = session.scalar(select(Receipt.id))
+    assert batch and receipt
     with db.session() as session:
         tag = session.scalar(select(Tag.id).where(Tag.name == "ada-secret-tag"))
         token = session.scalar(select(ApiToken.id).where(ApiToken.name == "Ada Secret Token"))
+        budget = session.scalar(select(Budget.id))
+        bill = session.scalar(select(RecurringTransaction.id))
+        rule = session.scalar(select(Rule.id))
+    assert budget and bill and rule
     return {
         "account_id": bank, "transaction_id": expense, "category_id": category,
         "tag_id": tag, "token_id": token, "to_account_id": savings,
+        "budget_id": budget, "recurring_id": bill, "rule_id": rule,
+        "batch_id": batch, "receipt_id": receipt,
     }  # fmt: skip
 
 
@@ -70,6 +106,10 @@ def bobs_post_data(ids: dict[str, int]) -> dict[str, object]:
         "name": "Bob was here", "category-name": "Bob was here", "tag-name": "bob-was-here",
         "type": "checking", "currency": "EUR", "opening_balance": "0",
         "email": "bob@example.com", "password": "wrong wrong wrong",
+        "month": TODAY.strftime("%Y-%m"), "set_category_id": ids["category_id"],
+        "pattern": "Bob", "match_field": "payee", "match_type": "contains",
+        "frequency": "monthly", "interval": "1", "start_date": TODAY.isoformat(),
+        "direction": "up",
     }  # fmt: skip
 
 

@@ -1,5 +1,6 @@
-// Draws the dashboard charts from the JSON blocks the page carries as data, never as inline
-// script, so a strict Content-Security-Policy can forbid inline scripts. Redraws on a theme change.
+// Draws the dashboard and report charts from the JSON blocks the page carries as data, never as
+// inline script, so a strict Content-Security-Policy can forbid inline scripts. Redraws on a theme
+// change.
 (function () {
   "use strict";
   if (!window.Chart) { return; }
@@ -95,6 +96,77 @@
     });
   }
 
+  // A report chart, described by its data block: {type: "bar" | "line" | "doughnut", labels,
+  // series: [{label, values, colour: "palette" | "positive" | "negative" | "primary" | "muted",
+  // line}], horizontal, links}. A link per label makes its bar or slice open that page.
+  function reportChart(canvas, data, theme) {
+    var money = formatter(data);
+    var roundMoney = formatter(data, 0);
+    var roles = { positive: theme.positive, negative: theme.negative, primary: theme.primary, muted: theme.muted };
+    var palette = data.labels.map(function (_, i) { return colourOf(i); });
+    var doughnut = data.type === "doughnut";
+    if (doughnut) { colourLegend(canvas.getAttribute("data-source")); }
+    var datasets = data.series.map(function (series) {
+      var colour = series.colour === "palette" ? palette : (roles[series.colour] || theme.primary);
+      var set = { label: series.label, data: numbers(series.values), backgroundColor: colour, borderColor: colour };
+      if (doughnut) {
+        set.borderColor = theme.background;
+        set.borderWidth = 2;
+      } else if (series.line || data.type === "line") {
+        set.type = "line";
+        set.order = 0;  // drawn over the bars
+        set.borderWidth = 2;
+        set.pointRadius = 3;
+        set.tension = 0.2;
+        set.fill = false;
+      } else {
+        set.order = 1;
+        set.borderRadius = 3;
+      }
+      return set;
+    });
+    var options = {
+      maintainAspectRatio: false,
+      plugins: {
+        legend: {
+          display: !doughnut && data.series.length > 1,
+          labels: { color: theme.text, boxWidth: 12, sort: function (a, b) { return a.datasetIndex - b.datasetIndex; } }
+        },
+        tooltip: { callbacks: { label: function (item) {
+          return " " + (doughnut ? item.label : item.dataset.label) + ": " + money(item.raw);
+        } } }
+      }
+    };
+    if (doughnut) {
+      options.cutout = "62%";
+    } else {
+      var values = {
+        beginAtZero: data.type !== "line",
+        ticks: { color: theme.muted, callback: function (v) { return roundMoney(v); } },
+        grid: { color: theme.grid }
+      };
+      var names = { ticks: { color: theme.muted, autoSkip: !data.horizontal }, grid: { display: false } };
+      if (!data.horizontal) { names.ticks.maxRotation = 0; }
+      options.indexAxis = data.horizontal ? "y" : "x";
+      options.scales = data.horizontal ? { x: values, y: names } : { x: names, y: values };
+    }
+    if (data.links) {
+      var linkAt = function (elements) {
+        return elements.length ? data.links[elements[0].index] : null;
+      };
+      options.onClick = function (event, elements) {
+        var link = linkAt(elements);
+        if (link) { window.location.assign(link); }
+      };
+      options.onHover = function (event, elements) {
+        canvas.style.cursor = linkAt(elements) ? "pointer" : "default";
+      };
+    }
+    return new window.Chart(canvas, { type: doughnut ? "doughnut" : (data.type === "line" ? "line" : "bar"), data: { labels: data.labels, datasets: datasets }, options: options });
+  }
+
+  var MAKERS = { categories: categoriesChart, "cash-flow": cashFlowChart, report: reportChart };
+
   function draw() {
     drawn.forEach(function (chart) { chart.destroy(); });
     drawn = [];
@@ -104,15 +176,16 @@
       grid: cssVar("--pico-muted-border-color", "#e7eaf0"),
       background: cssVar("--pico-card-background-color", "#ffffff"),
       positive: cssVar("--ft-positive", "#2e7d32"),
-      negative: cssVar("--ft-negative", "#c62828")
+      negative: cssVar("--ft-negative", "#c62828"),
+      primary: cssVar("--pico-primary", "#0172ad")
     };
     var reduceMotion = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
     window.Chart.defaults.animation = reduceMotion ? false : { duration: 400 };
     window.Chart.defaults.font.family = cssVar("--pico-font-family", "system-ui, sans-serif");
     document.querySelectorAll("canvas[data-chart]").forEach(function (canvas) {
       var data = dataFor(canvas);
-      if (!data) { return; }
-      var make = canvas.getAttribute("data-chart") === "categories" ? categoriesChart : cashFlowChart;
+      var make = MAKERS[canvas.getAttribute("data-chart")];
+      if (!data || !make) { return; }
       var chart = make(canvas, data, theme);
       canvas.setAttribute("data-drawn", "true");
       drawn.push(chart);

@@ -1,0 +1,308 @@
+"""Bank imports: upload a file, match a CSV's columns, preview, then commit as a job and watch it.
+
+What a file holds is decided by `services.imports`; these pages only carry it. The commit runs
+as a job (`jobs.imports`): on the worker, or in a thread of this process when there is no Redis.
+"""
+
+from __future__ import annotations
+
+from contextlib import closing
+from dataclasses import dataclass
+from itertools import islice
+from pathlib import Path
+
+from flask import current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from finance_tracker.domain.money import MoneyError, parse_amount
+from finance_tracker.importers import FileFormat, ImportFileError, RowProblem, csv_format
+from finance_tracker.importers.csv_format import CsvSettings
+from finance_tracker.jobs.imports import submit_import
+from finance_tracker.jobs.progress import store_for
+from finance_tracker.services import categories, imports
+from finance_tracker.services.errors import Conflict, InvalidInput
+from finance_tracker.store.models import ImportBatch
+from finance_tracker.web import choices
+from finance_tracker.web.forms import CsvMappingForm, ImportUploadForm
+from finance_tracker.web.helpers import (
+    accept_uploads,
+    apply_errors,
+    file_size,
+    private_blueprint,
+    unit_of_work,
+    upload_limit,
+    user_id,
+)
+
+blueprint = private_blueprint("imports", __name__, "/imports")
+accept_uploads(blueprint, {"imports.index": "import_max_bytes"})
+
+SAMPLE_ROWS = 10  # the live preview on the mapping screen
+PREVIEW_ROWS = 25  # the sample on the preview page
+COMMITTED = ("queued", "running", "done")
+FINISHED = ("done", "failed")
+# What the list of recent imports says about each, and the page that carries on from there.
+STATUSES = {
+    "mapping": ("Columns to check", ".mapping"),
+    "uploaded": ("Ready to preview", ".preview"),
+    "previewed": ("Previewed", ".preview"),
+    "queued": ("Waiting to start", ".detail"),
+    "running": ("Importing…", ".detail"),
+    "done": ("Done", ".detail"),
+    "failed": ("Failed", ".detail"),
+}
+
+
+def _root() -> Path:
+    return current_app.extensions["finance_tracker"].settings.uploads
+
+
+def _index_page(form: ImportUploadForm, status: int = 200):  # type: ignore[no-untyped-def]
+    with unit_of_work() as session:
+        form.account_id.choices = choices.account_choices(session, user_id(), "Choose…")
+        if form.account_id.data is None and len(form.account_id.choices) == 2:
+            form.account_id.data = int(form.account_id.choices[1].value)  # the only account
+        html = render_template(
+            "imports/index.html", form=form, batches=imports.list_recent(session, user_id()),
+            statuses=STATUSES, max_bytes=upload_limit("import_max_bytes"),
+        )  # fmt: skip
+    return html, status
+
+
+@blueprint.route("/", methods=["GET", "POST"])
+def index():  # type: ignore[no-untyped-def]
+    form = ImportUploadForm()
+    if request.method == "GET":
+        account = request.args.get("account_id", "")
+        if account.isdigit():
+            form.account_id.data = int(account)
+        return _index_page(form)
+    if form.validate_on_submit():
+        try:
+            batch_id, needs_mapping = _upload(form)
+        except InvalidInput as error:
+            apply_errors(form, error)
+        else:
+            page = ".mapping" if needs_mapping else ".preview"
+            return redirect(url_for(page, batch_id=batch_id))
+    return _index_page(form, 422)
+
+
+def _upload(form: ImportUploadForm) -> tuple[int, bool]:
+    """Store the file and register it; returns the import's id and whether it is a CSV."""
+    upload = form.file.data
+    if form.account_id.data is None:
+        raise InvalidInput({"account_id": "choose the account this statement belongs to"})
+    if upload is None:
+        raise InvalidInput({"file": "choose the file your bank gave you (CSV, OFX or QIF)"})
+    root = _root()
+    stored_name, size = imports.save_upload(
+        root, "imports", upload.stream, upload_limit("import_max_bytes")
+    )
+    try:
+        with unit_of_work() as session:
+            batch = imports.start(
+                session, user_id(), form.account_id.data, root, stored_name, size, upload.filename
+            )
+            is_csv = batch.status == "mapping"
+            if not is_csv:
+                # OFX and QIF go straight to the preview: read them now, so that a broken file
+                # is refused on this form, with the reason.
+                imports.preview(session, user_id(), batch.id, root, limit=0)
+            return batch.id, is_csv
+    except InvalidInput:
+        (root / "imports" / stored_name).unlink(missing_ok=True)
+        raise
+
+
+@blueprint.errorhandler(RequestEntityTooLarge)
+def _too_large(error: RequestEntityTooLarge):  # type: ignore[no-untyped-def]
+    """Raised while the form is read, before any view or login check: say it on the form."""
+    if request.endpoint != "imports.index" or not current_user.is_authenticated:
+        return render_template("errors/error.html", error=error), 413
+    form = ImportUploadForm(formdata=None)
+    limit = file_size(upload_limit("import_max_bytes"))
+    form.file.errors = [f"the file is larger than {limit}, the most a bank file may be"]
+    return _index_page(form, 413)
+
+
+@dataclass
+class SampleRow:
+    line: int
+    date: object = None
+    payee: str = ""
+    memo: str = ""
+    amount_minor: int | None = None
+    problem: str = ""
+
+
+@dataclass
+class Sample:
+    rows: list[SampleRow]
+    problems: list[str]  # settings that must be chosen before any row can be read
+    error: str = ""  # the file cannot be read this way
+
+
+def _sample(batch: ImportBatch, form: CsvMappingForm) -> Sample:
+    """The first rows of the file read with the settings on the form (not yet saved)."""
+    try:
+        settings = CsvSettings.from_dict(form.to_settings())
+    except TypeError as error:
+        return Sample([], [str(error)])
+    if problems := settings.problems():
+        return Sample([], [f"{getattr(form, k).label.text}: {m}" for k, m in problems.items()])
+    currency = batch.account.currency
+    rows = []
+    try:
+        path = imports.stored_path(_root(), batch)
+        with closing(csv_format.parse(path, settings)) as parsed:  # type: ignore[type-var]
+            for item in islice(parsed, SAMPLE_ROWS):
+                if isinstance(item, RowProblem):
+                    rows.append(SampleRow(item.line, problem=item.message))
+                    continue
+                row = SampleRow(item.line, item.date, item.payee, item.memo)
+                try:
+                    row.amount_minor = parse_amount(item.amount, currency)
+                except MoneyError as error:
+                    row.problem = str(error)
+                rows.append(row)
+    except ImportFileError as error:
+        return Sample([], [], str(error))
+    return Sample(rows, [])
+
+
+@blueprint.route("/<int:batch_id>/mapping", methods=["GET", "POST"])
+def mapping(batch_id: int):  # type: ignore[no-untyped-def]
+    """The columns and format of a CSV as guessed (or as last used for the account), to check
+    with a live preview of the first rows; "Update preview" is the way without JavaScript."""
+    with unit_of_work() as session:
+        batch = imports.get(session, user_id(), batch_id)  # someone else's: 404
+        if batch.status in COMMITTED:
+            return redirect(url_for(".detail", batch_id=batch_id))
+        if batch.file_format != FileFormat.csv.value:
+            return redirect(url_for(".preview", batch_id=batch_id))
+        try:
+            view = imports.csv_view(session, user_id(), batch_id, _root())
+        except InvalidInput as error:
+            flash(f"“{batch.filename}” cannot be read: {error.errors.get('file', error)}", "error")
+            return redirect(url_for(".index"))
+    form = CsvMappingForm()
+    status = 200
+    if request.method == "GET":
+        form.fill_from(view.settings)
+    elif "update_preview" in request.form:
+        status = 200 if form.validate() else 422
+    elif not form.validate_on_submit():
+        status = 422
+    else:
+        try:
+            with unit_of_work() as session:
+                imports.set_csv_settings(session, user_id(), batch_id, form.to_settings())
+        except InvalidInput as error:
+            apply_errors(form, error)
+            status = 422
+        else:
+            return redirect(url_for(".preview", batch_id=batch_id))
+    form.set_columns(view.header)
+    with unit_of_work() as session:
+        batch = imports.get(session, user_id(), batch_id)
+        html = render_template(
+            "imports/mapping.html", batch=batch, form=form, view=view,
+            sample=_sample(batch, form), currency=batch.account.currency,
+        )  # fmt: skip
+    return html, status
+
+
+@blueprint.get("/<int:batch_id>/sample")
+def sample(batch_id: int):  # type: ignore[no-untyped-def]
+    """The live preview of the mapping screen: the rows read with the settings in the query."""
+    form = CsvMappingForm(formdata=request.args)
+    form.validate()
+    with unit_of_work() as session:
+        batch = imports.get(session, user_id(), batch_id)
+        if batch.file_format != FileFormat.csv.value:
+            raise Conflict("only CSV files have a column mapping")
+        return render_template(
+            "imports/_sample.html", sample=_sample(batch, form),
+            currency=batch.account.currency,
+        )  # fmt: skip
+
+
+@blueprint.get("/<int:batch_id>/preview")
+def preview(batch_id: int):  # type: ignore[no-untyped-def]
+    with unit_of_work() as session:
+        batch = imports.get(session, user_id(), batch_id)
+        if batch.status == "mapping":
+            return redirect(url_for(".mapping", batch_id=batch_id))
+        if batch.status in COMMITTED:
+            return redirect(url_for(".detail", batch_id=batch_id))
+        error = ""
+        try:
+            result = imports.preview(session, user_id(), batch_id, _root(), PREVIEW_ROWS)
+        except InvalidInput as refused:
+            result, error = None, refused.errors.get("file", str(refused))
+        names = {c.id: c.full_name for c in categories.list_all(session, user_id())}
+        html = render_template(
+            "imports/preview.html", batch=batch, result=result, error=error,
+            category_names=names, is_csv=batch.file_format == FileFormat.csv.value,
+        )  # fmt: skip
+    return html, 422 if error else 200
+
+
+@blueprint.post("/<int:batch_id>/commit")
+def commit(batch_id: int):  # type: ignore[no-untyped-def]
+    with unit_of_work() as session:
+        batch = imports.get(session, user_id(), batch_id)
+        status, invalid = batch.status, batch.invalid_rows
+    if status in COMMITTED:
+        return redirect(url_for(".detail", batch_id=batch_id))
+    if status != "previewed":
+        flash("Check the preview first, then import.", "info")
+        return redirect(url_for(".preview", batch_id=batch_id))
+    if invalid:
+        flash(
+            f"Nothing imported: {invalid} row{'s are' if invalid > 1 else ' is'} invalid. "
+            "An import adds every row or none, so fix them first.",
+            "error",
+        )
+        return redirect(url_for(".preview", batch_id=batch_id))
+    submit_import(current_app.extensions["finance_tracker"], batch_id)
+    return redirect(url_for(".detail", batch_id=batch_id))
+
+
+def _progress(batch: ImportBatch) -> dict[str, object]:
+    done = store_for(current_app.extensions["finance_tracker"].redis).get(f"import:{batch.id}")
+    total = batch.total_rows
+    done = total if batch.status == "done" else min(done or 0, total)
+    return {
+        "status": batch.status,
+        "finished": batch.status in FINISHED,
+        "done": done,
+        "total": total,
+        "new": batch.new_rows,
+        "duplicates": batch.duplicate_rows,
+        "error": batch.error or None,
+        "transactions_url": (
+            url_for("transactions.index", account_id=batch.account_id)
+            if batch.status == "done"
+            else None
+        ),
+    }
+
+
+@blueprint.get("/<int:batch_id>")
+def detail(batch_id: int):  # type: ignore[no-untyped-def]
+    """The progress of a committed import, and its outcome."""
+    with unit_of_work() as session:
+        batch = imports.get(session, user_id(), batch_id)
+        if batch.status not in (*COMMITTED, "failed"):
+            return redirect(url_for(STATUSES[batch.status][1], batch_id=batch_id))
+        return render_template("imports/status.html", batch=batch, progress=_progress(batch))
+
+
+@blueprint.get("/<int:batch_id>/status")
+def status(batch_id: int):  # type: ignore[no-untyped-def]
+    """What the progress page polls: rows done of the total, and the outcome once finished."""
+    with unit_of_work() as session:
+        return jsonify(_progress(imports.get(session, user_id(), batch_id)))

@@ -1,0 +1,332 @@
+"""Reports: spending by category (with drill-down), income vs expense by month, net worth over
+time, top payees, month over month. Each page has a date range, a chart, a table and a CSV."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from itertools import groupby
+
+from flask import Response, abort, render_template, request, url_for
+from wtforms import Form, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import Length
+
+from finance_tracker.domain.money import format_plain, minor_digits
+from finance_tracker.services import categories, reports
+from finance_tracker.services.errors import InvalidInput
+from finance_tracker.services.exports import safe_cell
+from finance_tracker.web import periods
+from finance_tracker.web.helpers import apply_errors, private_blueprint, unit_of_work, user_id
+from finance_tracker.web.planning_forms import ReportForm
+
+blueprint = private_blueprint("reports", __name__, "/reports")
+
+
+@dataclass(frozen=True)
+class ReportInfo:
+    endpoint: str
+    title: str
+    description: str
+
+
+REPORTS = [
+    ReportInfo("reports.spending", "Spending by category",
+               "Where the money went, category by category; open one to see its subcategories."),
+    ReportInfo("reports.income_expense", "Income vs expense",
+               "Money in and money out per month, and what was left over."),
+    ReportInfo("reports.net_worth", "Net worth over time",
+               "All your accounts together at the end of each month."),
+    ReportInfo("reports.top_payees", "Top payees", "Who you pay the most, and how often."),
+    ReportInfo("reports.month_over_month", "Month over month",
+               "This month's spending per category beside the month before."),
+]  # fmt: skip
+PAYEE_LIMITS = [10, 25, 50]
+TALL_CHART_ROWS = 12
+
+
+class PayeeReportForm(ReportForm):
+    limit = SelectField("Show", choices=[SelectChoice(n, f"top {n}") for n in PAYEE_LIMITS],
+                        coerce=int, default=PAYEE_LIMITS[0])  # fmt: skip
+
+
+class MonthReportForm(Form):
+    month = StringField("Month", validators=[Length(max=20)])
+
+
+def _info(endpoint: str) -> ReportInfo:
+    return next(r for r in REPORTS if r.endpoint == endpoint)
+
+
+def wants_csv() -> bool:
+    return request.args.get("format") == "csv"
+
+
+def csv_download(name: str, header: list[str], rows: Iterable[list[object]]) -> Response:
+    """A CSV attachment; callers pass text cells through `safe_cell`, numbers as they are."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(header)
+    writer.writerows(rows)
+    return Response(
+        buffer.getvalue(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
+    )
+
+
+def presets(today: dt.date) -> list[tuple[str, dt.date, dt.date]]:
+    last_month = periods.shift(today.replace(day=1), -1)
+    return [
+        ("This month", *periods.this_month(today)),
+        ("Last month", last_month, periods.end_of_month(last_month)),
+        ("Last 12 months", *periods.last_twelve_months(today)),
+        ("This year", dt.date(today.year, 1, 1), dt.date(today.year, 12, 31)),
+        ("Last year", dt.date(today.year - 1, 1, 1), dt.date(today.year - 1, 12, 31)),
+    ]
+
+
+def _date_range(
+    form: ReportForm, default: Callable[[dt.date], tuple[dt.date, dt.date]]
+) -> tuple[dt.date, dt.date] | None:
+    """The range asked for (the report's usual one when none), or None when the form is wrong."""
+    form.use_defaults(*default(dt.date.today()))
+    if not form.validate():
+        return None
+    return form.date_from.data, form.date_to.data  # type: ignore[return-value]
+
+
+def _compute(form: Form, compute: Callable) -> tuple[list, int]:  # type: ignore[type-arg]
+    """Run a report; the services' range errors show beside the form's fields with 422."""
+    try:
+        with unit_of_work() as session:
+            return compute(session), 200
+    except InvalidInput as error:
+        apply_errors(form, error)
+        return [], 422
+
+
+def by_currency(rows: list, key: Callable = lambda r: r.currency) -> list[tuple[str, list]]:  # type: ignore[type-arg]
+    ordered = sorted(rows, key=key)
+    return [(currency, list(group)) for currency, group in groupby(ordered, key=key)]
+
+
+def chart(currency: str, kind: str, labels: list[str], series: list[dict], **extra: object) -> dict:
+    """What static/charts.js draws for a report. Amounts travel as decimal strings."""
+    return {"currency": currency, "digits": minor_digits(currency), "type": kind,
+            "labels": labels, "series": series, **extra}  # fmt: skip
+
+
+def series(label: str, currency: str, amounts: list[int], colour: str, **extra: object) -> dict:
+    return {"label": label, "values": [format_plain(a, currency) for a in amounts],
+            "colour": colour, **extra}  # fmt: skip
+
+
+def percent(part: int, whole: int) -> str:
+    """A share in whole percent, rounded half up, in integers only."""
+    if whole <= 0:
+        return ""
+    return f"{(part * 200 + whole) // (whole * 2)}%"
+
+
+def _page(template: str, endpoint: str, form: Form, status: int, **values: object):  # type: ignore[no-untyped-def]
+    html = render_template(
+        template, info=_info(endpoint), reports=REPORTS, form=form,
+        presets=presets(dt.date.today()), status_ok=status == 200, **values,
+    )  # fmt: skip
+    return html, status
+
+
+@blueprint.get("/")
+def index():  # type: ignore[no-untyped-def]
+    return render_template("reports/index.html", reports=REPORTS)
+
+
+@blueprint.get("/spending-by-category")
+def spending():  # type: ignore[no-untyped-def]
+    form = ReportForm(request.args)
+    text = request.args.get("parent_id", "").strip()
+    if text and not text.isdigit():
+        abort(404)
+    parent_id = int(text) if text else None
+    span = _date_range(form, periods.this_month)
+    parent_name = None
+    rows: list = []
+    status = 422
+    if span is not None:
+        start, end = span
+
+        def compute(session):  # type: ignore[no-untyped-def]
+            nonlocal parent_name
+            found = reports.spending_by_category(session, user_id(), start, end, parent_id)
+            if parent_id is not None:  # the service has checked it is this user's parent
+                parent_name = categories.get(session, user_id(), parent_id).name
+            return found
+
+        rows, status = _compute(form, compute)
+    if status == 200 and wants_csv():
+        name = f"spending-by-category-{start}-{end}"
+        return csv_download(name, ["currency", "category", "spent"], (
+            [r.currency, safe_cell(r.name), format_plain(r.spent_minor, r.currency)] for r in rows
+        ))  # fmt: skip
+
+    def drill(row) -> str | None:  # type: ignore[no-untyped-def]
+        if row.has_children:
+            return url_for(".spending", date_from=start, date_to=end, parent_id=row.category_id)
+        return transactions_link(row)
+
+    def transactions_link(row) -> str | None:  # type: ignore[no-untyped-def]
+        if row.category_id is None or row.category_id == parent_id:
+            return None  # no filter finds "uncategorised", or a parent without its children
+        return url_for("transactions.index", category_id=row.category_id, kind="expense",
+                       date_from=start, date_to=end)  # fmt: skip
+
+    groups = []
+    for currency, group in by_currency(rows):
+        total = sum(r.spent_minor for r in group)
+        data = chart(currency, "doughnut", [r.name for r in group],
+                     [series("Spent", currency, [r.spent_minor for r in group], "palette")],
+                     links=[drill(r) for r in group])  # fmt: skip
+        groups.append((currency, group, total, data))
+    return _page(
+        "reports/spending.html", "reports.spending", form, status, groups=groups,
+        parent_id=parent_id, parent_name=parent_name, drill=drill,
+        transactions_link=transactions_link, percent=percent,
+    )  # fmt: skip
+
+
+@blueprint.get("/income-vs-expense")
+def income_expense():  # type: ignore[no-untyped-def]
+    form = ReportForm(request.args)
+    span = _date_range(form, periods.last_twelve_months)
+    rows, status = [], 422
+    if span is not None:
+        rows, status = _compute(
+            form, lambda s: reports.income_expense_by_month(s, user_id(), *span)
+        )
+    if status == 200 and wants_csv():
+        return csv_download(
+            f"income-vs-expense-{span[0]}-{span[1]}",  # type: ignore[index]
+            ["currency", "month", "income", "expense", "net"],
+            ([r.currency, periods.month_key(r.month), format_plain(r.income_minor, r.currency),
+              format_plain(r.expense_minor, r.currency), format_plain(r.net_minor, r.currency)]
+             for r in rows),
+        )  # fmt: skip
+    groups = []
+    for currency, group in by_currency(rows):
+        totals = (sum(r.income_minor for r in group), sum(r.expense_minor for r in group))
+        data = chart(currency, "bar", [periods.short_month(r.month) for r in group], [
+            series("Income", currency, [r.income_minor for r in group], "positive"),
+            series("Expense", currency, [r.expense_minor for r in group], "negative"),
+            series("Net", currency, [r.net_minor for r in group], "primary", line=True),
+        ])  # fmt: skip
+        groups.append((currency, group, totals, data))
+    return _page("reports/income_expense.html", "reports.income_expense", form, status,
+                 groups=groups, periods=periods)  # fmt: skip
+
+
+@blueprint.get("/net-worth")
+def net_worth():  # type: ignore[no-untyped-def]
+    form = ReportForm(request.args)
+    span = _date_range(form, periods.last_twelve_months)
+    rows, status = [], 422
+    if span is not None:
+        rows, status = _compute(form, lambda s: reports.net_worth_over_time(s, user_id(), *span))
+    if status == 200 and wants_csv():
+        return csv_download(
+            f"net-worth-{span[0]}-{span[1]}",  # type: ignore[index]
+            ["currency", "date", "net_worth"],
+            ([r.currency, r.day.isoformat(), format_plain(r.net_worth_minor, r.currency)]
+             for r in rows),
+        )  # fmt: skip
+    groups = []
+    for currency, group in by_currency(rows):
+        data = chart(currency, "line", [periods.short_month(r.day) for r in group], [
+            series("Net worth", currency, [r.net_worth_minor for r in group], "primary")
+        ])  # fmt: skip
+        groups.append((currency, group, data))
+    return _page("reports/net_worth.html", "reports.net_worth", form, status, groups=groups)
+
+
+@blueprint.get("/top-payees")
+def top_payees():  # type: ignore[no-untyped-def]
+    form = PayeeReportForm(request.args)
+    span = _date_range(form, periods.last_twelve_months)
+    rows, status = [], 422
+    if span is not None:
+        limit = form.limit.data or PAYEE_LIMITS[0]
+        rows, status = _compute(form, lambda s: reports.top_payees(s, user_id(), *span, limit))
+    if status == 200 and wants_csv():
+        return csv_download(
+            f"top-payees-{span[0]}-{span[1]}",  # type: ignore[index]
+            ["currency", "payee", "payments", "spent"],
+            ([r.currency, safe_cell(r.payee), r.payments, format_plain(r.spent_minor, r.currency)]
+             for r in rows),
+        )  # fmt: skip
+
+    def payee_link(row) -> str:  # type: ignore[no-untyped-def]
+        text = "" if row.payee == "(no payee)" else row.payee
+        return url_for("transactions.index", text=text or None, kind="expense",
+                       date_from=span[0], date_to=span[1])  # type: ignore[index]  # fmt: skip
+
+    groups = []
+    for currency, group in by_currency(rows):
+        group.sort(key=lambda r: (-r.spent_minor, r.payee))
+        data = chart(currency, "bar", [r.payee for r in group],
+                     [series("Spent", currency, [r.spent_minor for r in group], "negative")],
+                     horizontal=True)  # fmt: skip
+        groups.append((currency, group, data))
+    return _page("reports/top_payees.html", "reports.top_payees", form, status, groups=groups,
+                 payee_link=payee_link, tall=TALL_CHART_ROWS)  # fmt: skip
+
+
+@blueprint.get("/month-over-month")
+def month_over_month():  # type: ignore[no-untyped-def]
+    form = MonthReportForm(request.args)
+    today = dt.date.today()
+    text = (form.month.data or "").strip()
+    month = periods.parse_month(text) if text else today.replace(day=1)
+    form.month.data = text or periods.month_key(month)  # type: ignore[arg-type]
+    rows, status = [], 422
+    if month is None or not form.validate():
+        form.month.errors = [periods.BAD_MONTH]
+    else:
+        rows, status = _compute(form, lambda s: reports.month_over_month(s, user_id(), month))
+    previous = periods.shift(month, -1) if month else None
+    if status == 200 and wants_csv():
+        assert month is not None and previous is not None
+        return csv_download(
+            f"month-over-month-{periods.month_key(month)}",
+            ["currency", "category", periods.month_key(previous), periods.month_key(month),
+             "change"],
+            ([r.currency, safe_cell(r.name), format_plain(r.previous_minor, r.currency),
+              format_plain(r.current_minor, r.currency), format_plain(r.change_minor, r.currency)]
+             for r in rows),
+        )  # fmt: skip
+
+    def category_link(row) -> str | None:  # type: ignore[no-untyped-def]
+        if row.category_id is None or month is None:
+            return None
+        return url_for("transactions.index", category_id=row.category_id, kind="expense",
+                       date_from=month, date_to=periods.end_of_month(month))  # fmt: skip
+
+    groups = []
+    for currency, group in by_currency(rows):
+        group.sort(key=lambda r: (-max(r.current_minor, r.previous_minor), r.name))
+        assert month is not None and previous is not None
+        data = chart(currency, "bar", [r.name for r in group], [
+            series(periods.short_month(previous), currency, [r.previous_minor for r in group],
+                   "muted"),
+            series(periods.short_month(month), currency, [r.current_minor for r in group],
+                   "primary"),
+        ])  # fmt: skip
+        totals = (sum(r.previous_minor for r in group), sum(r.current_minor for r in group))
+        groups.append((currency, group, totals, data))
+    return _page(
+        "reports/month_over_month.html", "reports.month_over_month", form, status,
+        groups=groups, month=month, previous=previous, periods=periods,
+        category_link=category_link,
+    )  # fmt: skip

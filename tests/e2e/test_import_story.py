@@ -1,0 +1,157 @@
+"""A person imports their bank's CSV in a real browser: checks the columns with the live preview,
+reads the counts, imports, and watches the progress reach done. Screenshots of the mapping and
+the preview go to docs/screenshots/ for the README."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.e2e
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}
+
+# A German bank's export: account details above the table, semicolons, day-first dates and
+# decimal commas. All of it is recognised; the person only checks.
+STATEMENT = """Kontonummer;DE12 3456 7890 1234 5678 90
+Zeitraum;01.10.2026 - 31.10.2026
+
+Buchungstag;Empfänger;Verwendungszweck;Betrag
+01.10.2026;Hausverwaltung Schmidt;Miete Oktober;-1.150,00
+03.10.2026;Bäckerei Müller;Kartenzahlung;-4,50
+07.10.2026;Stadtwerke;Strom Abschlag;-62,00
+12.10.2026;Supermarkt Nord;Kartenzahlung;-84,20
+18.10.2026;Kino am Markt;Tickets;-23,00
+25.10.2026;ACME GmbH;Gehalt Oktober;3.850,00
+""".encode("cp1252")
+
+
+@pytest.fixture
+def page(chromium, live_server):  # type: ignore[no-untyped-def]
+    context = chromium.new_context(
+        base_url=live_server, viewport=DESKTOP, reduced_motion="reduce", color_scheme="light"
+    )
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    problems: list[str] = []
+    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    page.problems = problems
+    yield page
+    context.close()
+
+
+def fits(page, name: str) -> None:  # type: ignore[no-untyped-def]
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= page.viewport_size["width"], f"{name}: the page is {width}px wide"
+
+
+def shoot(page, name: str) -> None:  # type: ignore[no-untyped-def]
+    """Save a full-page screenshot, after checking the page does not scroll sideways."""
+    fits(page, name)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+def amounts(page) -> list[str]:  # type: ignore[no-untyped-def]
+    return page.locator(".sample-rows td.amount").all_inner_texts()
+
+
+def test_a_bank_csv_is_checked_previewed_and_imported(page):  # type: ignore[no-untyped-def]
+    page.goto("/register")
+    page.get_by_label("Email").fill("lin@example.com")
+    page.get_by_label("Password", exact=True).fill("a long enough password")
+    page.get_by_label("Repeat password").fill("a long enough password")
+    page.get_by_role("button", name="Create account").click()
+    page.wait_for_url(re.compile(r"/accounts/new$"))
+    page.get_by_label("Name").fill("Girokonto")
+    page.get_by_label("Opening balance").fill("500")
+    page.get_by_role("button", name="Create account").click()
+    page.wait_for_url(re.compile(r"/accounts/\d+$"))
+
+    page.get_by_role("link", name="Import", exact=True).click()
+    page.wait_for_url(re.compile(r"/imports/$"))
+    assert page.get_by_label("Into account").input_value()  # the only account, chosen
+    page.get_by_label("Bank file").set_input_files(
+        files=[{"name": "Umsaetze_Oktober.csv", "mimeType": "text/csv", "buffer": STATEMENT}]
+    )
+    page.get_by_role("button", name="Upload and continue").click()
+    page.wait_for_url(re.compile(r"/imports/\d+/mapping$"))
+
+    # The guesses: columns by their names, the format from the rows.
+    assert page.get_by_label("Separator").input_value() == "semicolon"
+    assert page.get_by_label("Date format").input_value() == "%d.%m.%Y"
+    assert page.get_by_label("Rows to skip at the top").input_value() == "3"
+    assert page.get_by_label("Decimal comma (1.234,56)").is_checked()
+    assert page.locator("#date option:checked").inner_text() == "1: Buchungstag"
+    assert page.locator("#payee option:checked").inner_text() == "2: Empfänger"
+    assert page.locator("#memo option:checked").inner_text() == "3: Verwendungszweck"
+    assert page.locator("#amount option:checked").inner_text() == "4: Betrag"
+    assert amounts(page)[0] == "-€1,150.00"
+    assert page.locator(".sample-rows").get_by_text("Bäckerei Müller").is_visible()  # cp1252
+    assert not page.get_by_role("button", name="Update preview").is_visible()  # JS does it live
+
+    # The preview follows every change, without saving or reloading.
+    page.get_by_label("Flip the signs").check()
+    page.wait_for_function(
+        "document.querySelector('.sample-rows td.amount').innerText === '+€1,150.00'"
+    )
+    page.get_by_label("Flip the signs").uncheck()
+    page.wait_for_function(
+        "document.querySelector('.sample-rows td.amount').innerText === '-€1,150.00'"
+    )
+    page.get_by_label("Debit and credit columns").check()
+    assert page.get_by_label("Debit (money out)").is_visible()
+    assert not page.get_by_label("Amount", exact=True).is_visible()
+    page.wait_for_selector("[data-live-preview] .form-errors")
+    assert "choose an amount column" in page.locator("[data-live-preview]").inner_text()
+    page.get_by_label("One amount column").check()
+    page.wait_for_selector(".sample-rows")
+    assert len(amounts(page)) == 6
+    shoot(page, "import-mapping")
+    page.set_viewport_size(PHONE)
+    shoot(page, "import-mapping-phone")
+    assert page.locator(".sample-rows").evaluate(
+        "table => table.scrollWidth <= table.parentElement.clientWidth"
+    )
+    page.set_viewport_size(DESKTOP)
+
+    page.get_by_role("button", name="Continue", exact=True).click()
+    page.wait_for_url(re.compile(r"/imports/\d+/preview$"))
+    assert page.locator("[data-count=new]").inner_text() == "6"
+    assert page.locator("[data-count=duplicates]").inner_text() == "0"
+    assert page.locator("[data-count=invalid]").inner_text() == "0"
+    assert page.locator(".preview-rows tbody tr").count() == 6
+    shoot(page, "import-preview")
+    page.set_viewport_size(PHONE)
+    fits(page, "import-preview at 390px")
+    wide = "table => table.scrollWidth <= table.parentElement.clientWidth"
+    assert page.locator(".preview-rows").evaluate(wide)  # the amounts are not scrolled away
+    page.set_viewport_size(DESKTOP)
+
+    page.get_by_role("button", name="Import 6 new transactions").click()
+    page.wait_for_url(re.compile(r"/imports/\d+$"))
+    page.get_by_role("heading", name="Import finished").wait_for()  # the page polls, then shows
+    assert page.get_by_text("6 new transactions added").is_visible()
+    assert page.locator("progress").evaluate("p => p.value === p.max")
+    page.get_by_role("button", name="See the transactions in Girokonto").click()
+    page.wait_for_url(re.compile(r"/transactions/\?account_id=\d+$"))
+    assert page.locator("table.transactions tbody tr").count() == 6
+    assert page.get_by_text("Hausverwaltung Schmidt").is_visible()
+
+    # The same file again: nothing new, and the commit says so.
+    page.goto("/imports/")
+    page.get_by_label("Bank file").set_input_files(
+        files=[{"name": "Umsaetze_Oktober.csv", "mimeType": "text/csv", "buffer": STATEMENT}]
+    )
+    page.get_by_role("button", name="Upload and continue").click()
+    page.get_by_role("button", name="Continue", exact=True).click()
+    page.wait_for_url(re.compile(r"/imports/\d+/preview$"))
+    assert page.locator("[data-count=new]").inner_text() == "0"
+    assert page.locator("[data-count=duplicates]").inner_text() == "6"
+
+    assert page.problems == []
