@@ -52,3 +52,20 @@ cluster:  ## kind + ingress-nginx + kube-prometheus-stack + Argo CD + the app (d
 
 cluster-down:  ## delete the kind cluster of `make cluster`
 	scripts/cluster-down.sh
+
+# ---- GitOps and CI/CD (issue 6) ----------------------------------------------------------------
+.PHONY: actionlint gitops-check bump-image-tag
+
+lint: $(STAMP)  ## ruff, as `make test` runs it (the CI workflow's lint job)
+	$(BIN)/ruff check src tests scripts
+	$(BIN)/ruff format --check src tests scripts
+
+actionlint: $(DEPLOY_STAMP)  ## every GitHub workflow, with shellcheck on each run step
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/actionlint
+
+gitops-check: $(DEPLOY_STAMP)  ## Argo CD objects, workflows, pinned images, the bump script: tests/gitops
+	$(BIN)/ruff check tests/gitops scripts/bump-image-tag.py
+	$(BIN)/pytest -q -p no:cacheprovider tests/gitops
+
+bump-image-tag: $(STAMP)  ## ENV=production TAG=1.2.3 [BUMP_ARGS=--allow-downgrade]: commit a tag
+	$(BIN)/python scripts/bump-image-tag.py --environment "$(ENV)" --tag "$(TAG)" $(BUMP_ARGS)

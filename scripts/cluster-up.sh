@@ -3,7 +3,8 @@
 #   1. a kind cluster (deploy/kind/cluster.yaml: 127.0.0.1:80/443 go to ingress-nginx)
 #   2. ingress-nginx            (Helm chart, deploy/kind/ingress-nginx-values.yaml)
 #   3. kube-prometheus-stack    (Helm chart, deploy/monitoring/kube-prometheus-stack-values.yaml)
-#   4. Argo CD                  (its install manifest; UI at http://argocd.localhost)
+#   4. Argo CD                  (its install manifest, deploy/argocd/argocd-cm-patch.yaml; UI at
+#                                http://argocd.localhost)
 #   5. the app image, built from this work tree and loaded into the kind node
 #   6. the app's Secret (random values, created once)
 #   7. an Argo CD Application syncing deploy/helm/finance-tracker from Git with values-kind.yaml
@@ -72,6 +73,10 @@ kc apply --namespace argocd --server-side --force-conflicts \
 kc --namespace argocd patch configmap argocd-cmd-params-cm --type merge \
   -p '{"data":{"server.insecure":"true"}}'
 kc --namespace argocd rollout restart deployment argocd-server
+# Application health (a Lua check), so sync waves across Applications wait for each other, as in
+# the app of apps of deploy/argocd.
+kc --namespace argocd patch configmap argocd-cm --type merge \
+  --patch-file deploy/argocd/argocd-cm-patch.yaml
 kc apply -f deploy/kind/argocd-ingress.yaml
 kc --namespace argocd rollout status deployment argocd-server --timeout 5m
 kc --namespace argocd rollout status deployment argocd-repo-server --timeout 5m
