@@ -147,7 +147,10 @@ def sniff(path: Path, encoding: str = "auto") -> CsvSniff:
     filled = [line for line in lines if line.strip()]
     counts = {d: sum(line.count(d) for line in filled[-20:]) for d in DELIMITERS}
     settings.delimiter = max(DELIMITERS, key=lambda d: (counts[d], d == ","))
-    table = list(csv.reader(lines, delimiter=settings.delimiter))
+    try:
+        table = list(csv.reader(lines, delimiter=settings.delimiter))
+    except csv.Error as error:  # e.g. a field over the size limit: the file's fault, not a 500
+        raise ImportFileError(f"this file cannot be read as CSV: {error}") from None
     width = max(len(r) for r in table)
     # Banks put account details above the table: skip the rows before its first full-width row.
     settings.skip_rows = next((i for i, r in enumerate(table) if len(r) == width), 0)

@@ -8,8 +8,6 @@ from collections.abc import Iterator
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from ofxtools.Parser import OFXTree
-
 from finance_tracker.importers import ImportFileError, ParsedRow, RowProblem
 
 _CLOSING = re.compile(rb"</OFX>\s*$", re.IGNORECASE)
@@ -22,6 +20,8 @@ def parse(path: Path) -> Iterator[ParsedRow | RowProblem]:
         handle.seek(max(0, path.stat().st_size - 64))
         if not _CLOSING.search(handle.read()):
             raise ImportFileError("the OFX file is truncated: it does not end with </OFX>")
+    from ofxtools.Parser import OFXTree  # heavy: imported when an OFX file arrives, not at start
+
     tree = OFXTree()
     try:
         tree.parse(str(path))

@@ -6,8 +6,6 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-import quiffen
-
 from finance_tracker.importers import ImportFileError, ParsedRow, RowProblem
 from finance_tracker.importers.text import detect_encoding
 
@@ -16,6 +14,8 @@ _UNKNOWN_CODE = re.compile(r"Unknown line code: (.)")
 
 def parse(path: Path, day_first: bool | None = None) -> Iterator[ParsedRow | RowProblem]:
     """`day_first` None tries month-first (the QIF default) and then day-first."""
+    import quiffen  # heavy: imported when a QIF file arrives, not at start
+
     encoding = detect_encoding(path)
     text = path.read_text(encoding=encoding)
     attempts = [day_first] if day_first is not None else [False, True]

@@ -5,8 +5,6 @@ from __future__ import annotations
 import codecs
 from pathlib import Path
 
-from charset_normalizer import from_bytes
-
 from finance_tracker.importers import ImportFileError
 
 SAMPLE_BYTES = 256 * 1024
@@ -31,6 +29,8 @@ def detect_encoding(path: Path, declared: str | None = None) -> str:
     sample = (
         path.read_bytes()[:SAMPLE_BYTES] if path.stat().st_size < 8 * SAMPLE_BYTES else _head(path)
     )
+    from charset_normalizer import from_bytes  # only for files that are not UTF-8
+
     best = from_bytes(sample).best()
     if best is None:
         raise ImportFileError("the text encoding of this file could not be recognised")
