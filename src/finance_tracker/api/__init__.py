@@ -7,14 +7,29 @@ from flask import Flask
 
 from finance_tracker import __version__
 from finance_tracker.api.base import ProblemApi
-from finance_tracker.api.schemas import Amount
+from finance_tracker.api.schemas import Amount, Month, MonthConverter, month_parameter
 
 SPEC_URL_PREFIX = "/api/v1"
 
 
 def register(app: Flask) -> None:
     """Install the API. Runs after `web.register`: see `ProblemApi._register_error_handlers`."""
-    from finance_tracker.api import accounts, categories, dashboard, docs, me, tags, transactions
+    from finance_tracker.api import (
+        accounts,
+        budgets,
+        categories,
+        dashboard,
+        docs,
+        exports,
+        imports,
+        me,
+        receipts,
+        recurring,
+        reports,
+        rules,
+        tags,
+        transactions,
+    )
 
     app.config.update(
         API_TITLE="Finance Tracker API",
@@ -39,8 +54,13 @@ def register(app: Flask) -> None:
         "bearerAuth", {"type": "http", "scheme": "bearer", "description": "personal API token"}
     )
     api.register_field(Amount, "string", "decimal")
+    api.register_field(Month, "string", None)
+    app.url_map.converters["month"] = MonthConverter
+    api.register_converter(MonthConverter, month_parameter)
     csrf = app.extensions.get("csrf")
-    for module in (me, accounts, categories, tags, transactions, dashboard):
+    modules = (me, accounts, categories, tags, transactions, receipts, dashboard, budgets,
+               recurring, rules, reports, imports, exports)  # fmt: skip
+    for module in modules:
         api.register_blueprint(module.blp)
         if csrf is not None:  # token-authenticated: a browser's cookies prove nothing here
             csrf.exempt(module.blp)

@@ -8,6 +8,8 @@ from finance_tracker.api.problems import problem
 from finance_tracker.api.session import unit_of_work
 from finance_tracker.services import tokens
 
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
 
 def _unauthorized(detail: str, challenge: str) -> Response:
     return problem(401, detail, headers={"WWW-Authenticate": challenge})
@@ -24,13 +26,24 @@ def require_token() -> Response | None:
             'Bearer realm="finance-tracker"',
         )
     with unit_of_work() as session:
-        user_id = tokens.user_for(session, token)
+        found = tokens.find(session, token)
+        user_id, scope = (found.user_id, found.scope) if found else (None, None)
     if user_id is None:
         return _unauthorized(
-            "This API token is unknown or has been revoked.",
+            "This API token is unknown, expired or has been revoked.",
             'Bearer realm="finance-tracker", error="invalid_token"',
         )
     g.user_id = user_id  # the access log records who made the request
+    g.token_scope = scope
+    if scope == tokens.READ and request.method not in SAFE_METHODS:
+        return problem(
+            403,
+            "This API token may only read. Create a read-write token to make changes.",
+            headers={
+                "WWW-Authenticate": 'Bearer realm="finance-tracker", error="insufficient_scope", '
+                'scope="read-write"'
+            },
+        )
     return None
 
 

@@ -9,7 +9,7 @@ from marshmallow import fields
 from finance_tracker.api import accounts, transactions
 from finance_tracker.api.auth import current_user_id
 from finance_tracker.api.base import ApiBlueprint
-from finance_tracker.api.schemas import MinorOut, MoneyOut, money
+from finance_tracker.api.schemas import MinorOut, MoneyOut, in_ledger, money
 from finance_tracker.api.session import unit_of_work
 from finance_tracker.services import dashboard
 from finance_tracker.services.dashboard import CurrencySummary as Summary
@@ -66,6 +66,7 @@ class Dashboard(ma.Schema):
 class DashboardQuery(ma.Schema):
     today = fields.Date(
         load_default=None,
+        validate=in_ledger,
         metadata={"description": "the day to compute the figures for; default: today"},
     )
 

@@ -1,4 +1,5 @@
-"""Reading request bodies: JSON numbers arrive exactly (0.1 is Decimal("0.1"), never a float)."""
+"""Reading request bodies: JSON numbers arrive exactly (0.1 is Decimal("0.1"), never a float);
+a multipart upload's fields and files are read together, as one schema."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from flask import Request
 from flask_smorest import abort
 from webargs import core
 from webargs.flaskparser import FlaskParser, is_json_request
+from webargs.multidictproxy import MultiDictProxy
+from werkzeug.datastructures import CombinedMultiDict
 
 
 def _no_constants(name: str) -> NoReturn:
@@ -22,7 +25,13 @@ def loads_exact(body: bytes) -> Any:
 
 
 class ExactJsonParser(FlaskParser):
-    """webargs' Flask parser with exact numbers and a 400 for any body that is not JSON."""
+    """webargs' Flask parser with exact numbers and a 400 for any body that is not JSON, plus a
+    "multipart" location: the form fields and the files of an upload in one schema."""
+
+    __location_map__ = {**FlaskParser.__location_map__, "multipart": "load_multipart"}
+
+    def load_multipart(self, req: Request, schema: Any) -> MultiDictProxy:
+        return self._makeproxy(CombinedMultiDict([req.files, req.form]), schema)
 
     def _raw_load_json(self, req: Request) -> Any:
         if not is_json_request(req):

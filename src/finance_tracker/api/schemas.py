@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 from typing import Any
 
 import marshmallow as ma
+from flask_smorest.fields import Upload
 from marshmallow import fields, validate
+from werkzeug.datastructures import FileStorage
+from werkzeug.routing import BaseConverter
 
+from finance_tracker.domain.ledger import EARLIEST_DATE, LATEST_DATE
 from finance_tracker.domain.money import format_plain
+from finance_tracker.services.errors import InvalidInput
 
 # Ids are 32-bit columns; a larger number could overflow SQLite's integer and become a 500.
 MAX_ID = 2**31 - 1
@@ -54,6 +60,56 @@ class Amount(fields.Field):
         if isinstance(value, bool) or not isinstance(value, str | int | Decimal):
             raise self.make_error("invalid")
         if isinstance(value, str) and len(value) > MAX_AMOUNT_TEXT:
+            raise self.make_error("invalid")
+        return value
+
+
+def in_ledger(day: dt.date) -> None:
+    """A validator: a date the ledger can hold (and compute months around without overflow)."""
+    if not EARLIEST_DATE <= day <= LATEST_DATE:
+        raise ma.ValidationError(f"date must be between {EARLIEST_DATE} and {LATEST_DATE}")
+
+
+MONTH_PATTERN = r"^[0-9]{4}-[0-9]{2}$"
+MONTH_FORMAT = 'a month as YYYY-MM, like "2026-01"'
+
+
+def parse_month(text: object) -> dt.date:
+    """ "2026-01" -> 2026-01-01, within the ledger's dates; ValueError says what is wrong."""
+    if not isinstance(text, str) or not re.fullmatch(MONTH_PATTERN, text):
+        raise ValueError(f"give {MONTH_FORMAT}")
+    year, month = int(text[:4]), int(text[5:])
+    if not 1 <= month <= 12:
+        raise ValueError("months run from 01 to 12")
+    if not EARLIEST_DATE.year <= year <= LATEST_DATE.year:
+        raise ValueError(f"give a month between {EARLIEST_DATE:%Y-%m} and {LATEST_DATE:%Y-%m}")
+    return dt.date(year, month, 1)
+
+
+class Month(fields.Field):
+    """A calendar month, "2026-01"; in Python the first day of it."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        metadata = {"pattern": MONTH_PATTERN, "example": "2026-01", **kwargs.pop("metadata", {})}
+        super().__init__(metadata=metadata, **kwargs)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> dt.date:
+        try:
+            return parse_month(value)
+        except ValueError as error:
+            raise ma.ValidationError(str(error)) from None
+
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> str | None:
+        return None if value is None else f"{value:%Y-%m}"
+
+
+class File(Upload):
+    """A file part of a multipart upload (a plain form field of the same name is not a file)."""
+
+    default_error_messages = {"invalid": "send a file, as a part of a multipart upload"}
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        if not isinstance(value, FileStorage):
             raise self.make_error("invalid")
         return value
 
@@ -143,3 +199,22 @@ class Problem(ma.Schema):
         values=fields.String(),
         metadata={"description": "field -> message, for invalid input"},
     )
+
+
+class MonthConverter(BaseConverter):
+    """A month in a URL (/budgets/2026-01): any one segment, so that the view can answer a
+    malformed month with a 422 that says why instead of a bare 404."""
+
+    part_isolating = True
+
+
+def month_parameter(_converter: BaseConverter) -> dict[str, str]:
+    return {"type": "string", "pattern": MONTH_PATTERN, "example": "2026-01"}
+
+
+def path_month(text: str, field: str = "month") -> dt.date:
+    """A month from the URL, or a 422 naming the path parameter."""
+    try:
+        return parse_month(text)
+    except ValueError as error:
+        raise InvalidInput({field: str(error)}) from None

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import io
+import struct
+import zlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,6 +15,20 @@ from finance_tracker.services import tokens, users
 from finance_tracker.store.models import User
 
 PASSWORD = "correct horse battery"
+
+
+def tiny_png() -> bytes:
+    """A real 1×1 PNG: what a phone's photo of a receipt is, only smaller."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
+    pixels = zlib.compress(b"\x00\xff\x00\x00")
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
+    )
 
 
 @dataclass
@@ -67,6 +84,17 @@ class ApiClient:
 
     def transaction(self, **body: Any) -> dict:
         return self.create("/api/v1/transactions", body)
+
+    def upload(self, url: str, content: bytes, filename: str, **fields: Any):  # type: ignore[no-untyped-def]
+        """POST a multipart upload: `content` as the part "file", plus plain fields."""
+        data = {name: str(value) for name, value in fields.items()}
+        data["file"] = (io.BytesIO(content), filename)
+        return self.request("POST", url, data=data, content_type="multipart/form-data")
+
+    def start_import(self, account_id: int, content: bytes, filename: str = "bank.csv") -> dict:
+        response = self.upload("/api/v1/imports", content, filename, account_id=account_id)
+        assert response.status_code == 201, response.get_json()
+        return response.get_json()
 
 
 @pytest.fixture

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from .helpers import assert_problem
 
 
@@ -89,3 +91,8 @@ def test_a_new_user_s_dashboard_is_empty_but_whole(api):
 
 def test_a_bad_day_is_named(api):
     assert_problem(api.get("/api/v1/dashboard/summary?today=someday"), 422, "today")
+
+
+@pytest.mark.parametrize("today", ["9999-12-31", "0001-01-01"])
+def test_a_day_outside_the_ledger_is_a_422_not_a_500(api, today):
+    assert_problem(api.get(f"/api/v1/dashboard/summary?today={today}"), 422, "today")

@@ -11,6 +11,7 @@ from openapi_spec_validator import validate
 from .spec import operations, resolve
 
 PROBLEM = "application/problem+json"
+BODY_TYPES = {"application/json", "multipart/form-data"}
 NOT_OPERATIONS = {"api-docs.openapi_json"}  # the document itself
 
 
@@ -44,19 +45,49 @@ def test_every_operation_documents_its_answers(spec):
         successes = [code for code in responses if code.startswith("2")]
         assert len(successes) == 1, where
         if successes[0] != "204":
-            assert "schema" in responses[successes[0]]["content"]["application/json"], where
+            content = responses[successes[0]]["content"]
+            assert content, where
+            assert all("schema" in media for media in content.values()), where
         errors = {code for code in responses if code[0] in "45"}
         assert "401" in errors, where
-        if "{" in path:
+        if re.search(r"\{\w+_id\}", path):
             assert "404" in errors, where
         if "requestBody" in operation:
-            assert operation["requestBody"]["content"]["application/json"]["schema"], where
+            (media_type, body), *others = operation["requestBody"]["content"].items()
+            assert not others and media_type in BODY_TYPES, where
+            assert body["schema"], where
             assert {"400", "413", "415", "422"} <= errors, where
         if operation.get("parameters"):
             assert "422" in errors, where
         for code in [*errors, "default"]:
             problem = responses[code]["content"][PROBLEM]["schema"]
             assert {"type", "title", "status", "detail"} <= set(problem["required"]), (where, code)
+
+
+def test_reports_answer_json_or_csv_and_say_so(spec):
+    reports = [(p, o) for p, m, o in operations(spec) if p.startswith("/api/v1/reports/")]
+    assert len(reports) == 5
+    for path, operation in reports:
+        content = operation["responses"]["200"]["content"]
+        assert set(content) == {"application/json", "text/csv"}, path
+        assert "format" in {p["name"] for p in operation["parameters"]}, path
+    export = spec["paths"]["/api/v1/exports/transactions.csv"]["get"]
+    assert set(export["responses"]["200"]["content"]) == {"text/csv"}
+
+
+def test_uploads_are_multipart_with_a_binary_file(spec):
+    for path in ("/api/v1/imports", "/api/v1/transactions/{transaction_id}/receipts"):
+        body = resolve(spec, spec["paths"][path]["post"]["requestBody"])
+        schema = body["content"]["multipart/form-data"]["schema"]
+        assert schema["properties"]["file"] == {
+            "type": "string",
+            "format": "binary",
+            "description": schema["properties"]["file"]["description"],
+        }
+        assert "file" in schema["required"]
+    download = spec["paths"]["/api/v1/receipts/{receipt_id}"]["get"]["responses"]["200"]
+    assert {"image/png", "image/jpeg", "application/pdf"} <= set(download["content"])
+    assert all(m["schema"]["format"] == "binary" for m in download["content"].values())
 
 
 def test_money_is_never_a_number_in_the_spec(spec):

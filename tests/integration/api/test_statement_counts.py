@@ -1,0 +1,79 @@
+"""The benchmarked reads send a small, fixed number of SQL statements, however much data there
+is: an N+1 (a query per row, a lazy load per budget) would show here long before in a benchmark.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+from sqlalchemy import event
+
+BENCHMARKED = {
+    # path -> at most this many statements, the token check included. Budgets: this month's,
+    # the categories, their history, the monthly spending. Reports: categories (the first) and
+    # the monthly summary; whole months never touch the transactions table.
+    "/api/v1/budgets/2026-02": 5,
+    "/api/v1/reports/spending-by-category?date_from=2026-02-01&date_to=2026-02-28": 3,
+    "/api/v1/reports/income-expense?date_from=2016-03-01&date_to=2026-02-28": 2,
+}
+
+
+@contextmanager
+def statements(db) -> Iterator[list[str]]:  # type: ignore[no-untyped-def]
+    sent: list[str] = []
+
+    def record(_conn, _cursor, statement, _parameters, _context, _many) -> None:  # type: ignore[no-untyped-def]
+        sent.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        yield sent
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+
+
+def grow(api, accounts: list[dict], categories: list[int], months: list[str]) -> None:  # type: ignore[no-untyped-def]
+    """Budgets for every category (rolling over), spending in every one of them and month."""
+    for month in months:
+        for n, category in enumerate(categories):
+            response = api.put(
+                f"/api/v1/budgets/{month}/{category}",
+                json={"amount": f"{100 + n}", "currency": "EUR", "rollover": True},
+            )
+            assert response.status_code == 200, response.get_json()
+            for account in accounts:
+                api.transaction(
+                    kind="expense", account_id=account["id"], date=f"{month}-1{n % 9}",
+                    amount=f"{n + 1}.25", category_id=category,
+                )  # fmt: skip
+
+
+def counts(api, db) -> dict[str, list[str]]:  # type: ignore[no-untyped-def]
+    found = {}
+    for path in BENCHMARKED:
+        api.get(path)  # warm: the token's last use is written at most once in a while
+        with statements(db) as sent:
+            response = api.get(path)
+        assert response.status_code == 200, response.get_json()
+        found[path] = sent
+    return found
+
+
+@pytest.mark.parametrize("path", list(BENCHMARKED))
+def test_a_benchmarked_read_sends_the_same_few_statements_at_any_size(api, db, path):
+    top = [api.category_id(name) for name in ("Food", "Housing", "Transport")]
+    subs = [api.category_id(name) for name in ("Food › Groceries", "Food › Coffee")]
+    first = [api.account("Checking", opening="1000")]
+    grow(api, first, top[:1], ["2026-01", "2026-02"])
+    small = counts(api, db)[path]
+
+    more = [*first, api.account("Savings"), api.account("Card")]
+    grow(api, more, top + subs, ["2025-12", "2026-01", "2026-02"])
+    large = counts(api, db)[path]
+
+    assert len(large) == len(small), (small, large)
+    assert len(large) <= BENCHMARKED[path], "\n".join(large)
+    # Reads only: no lazy load writes, and no statement per row either.
+    assert all(s.lstrip().upper().startswith("SELECT") for s in large), large
