@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import time
 from pathlib import Path
 
 from finance_tracker.jobs.progress import MemoryProgress, RedisProgress
@@ -20,6 +21,20 @@ def run_import(
 ) -> str:
     """Returns the final status. Safe to run again: a finished import is left alone, and one
     whose earlier run died mid-way starts over (its writes were never committed)."""
+    started = time.perf_counter()
+    outcome = "error"
+    try:
+        status = _run_import(database, root, batch_id, progress)
+        outcome = "failed" if status == "failed" else "succeeded"
+        return status
+    finally:
+        metrics.JOB_DURATION.labels("import").observe(time.perf_counter() - started)
+        metrics.JOBS.labels("import", outcome).inc()
+
+
+def _run_import(
+    database: Database, root: Path, batch_id: int, progress: MemoryProgress | RedisProgress
+) -> str:
     with database.session() as session:
         batch = session.get(ImportBatch, batch_id)
         if batch is None or batch.status == "done":

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
 
+from finance_tracker.ops import metrics
 from finance_tracker.services import recurring
 from finance_tracker.store.database import Database
 
@@ -12,8 +14,16 @@ log = logging.getLogger(__name__)
 
 
 def run_recurring(database: Database, today: dt.date | None = None) -> recurring.RunReport:
-    with database.session() as session:
-        report = recurring.run_due(session, today)
+    started = time.perf_counter()
+    outcome = "error"
+    try:
+        with database.session() as session:
+            report = recurring.run_due(session, today)
+        outcome = "failed" if report.failed else "succeeded"
+    finally:
+        metrics.JOB_DURATION.labels("recurring").observe(time.perf_counter() - started)
+        metrics.JOBS.labels("recurring", outcome).inc()
+    metrics.TRANSACTIONS_CREATED.labels("recurring", "mixed").inc(report.created)
     log.info(
         "recurring transactions run", extra={"created": report.created, "failed": report.failed}
     )

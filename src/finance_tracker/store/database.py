@@ -32,6 +32,8 @@ class Database:
                 connect_args={"connect_timeout": 3},
             )
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._pool_max = 0 if self.is_sqlite else 5 + 5
+        _instrument_pool(self.engine, self._pool_max)
 
     @contextmanager
     def session(self) -> Iterator[Session]:
@@ -52,6 +54,30 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+        if self._pool_max:
+            from finance_tracker.ops.metrics import DB_POOL_MAX
+
+            DB_POOL_MAX.dec(self._pool_max)
+            self._pool_max = 0
+
+
+def _instrument_pool(engine: Engine, pool_max: int) -> None:
+    """Connections in use (and the pool's ceiling) as gauges; gunicorn workers add up."""
+    from finance_tracker.ops.metrics import DB_POOL_IN_USE, DB_POOL_MAX
+
+    DB_POOL_MAX.inc(pool_max)
+
+    def checkout(_dbapi, record, _proxy) -> None:  # type: ignore[no-untyped-def]
+        if not record.record_info.get("ft_in_use"):
+            record.record_info["ft_in_use"] = True
+            DB_POOL_IN_USE.inc()
+
+    def checkin(_dbapi, record) -> None:  # type: ignore[no-untyped-def]
+        if record is not None and record.record_info.pop("ft_in_use", False):
+            DB_POOL_IN_USE.dec()
+
+    event.listen(engine, "checkout", checkout)
+    event.listen(engine, "checkin", checkin)
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]

@@ -1,0 +1,1 @@
+"""Fixtures of the observability tests: the app's processes and a real Prometheus."""
