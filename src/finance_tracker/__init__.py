@@ -34,6 +34,11 @@ def create_app(settings: Settings | None = None) -> Flask:
     settings = settings or load_settings()
     ops_logging.configure(settings.log_level)
     app = Flask(__name__, template_folder="web/templates", static_folder="web/static")
+    if settings.proxy_hops:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = settings.proxy_hops
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
     # Ids in URLs fit the database's integer: a longer one is a 404, not an overflow error.
     app.url_map.converters["int"] = BoundedIntConverter
     app.config.update(
@@ -66,6 +71,9 @@ def create_app(settings: Settings | None = None) -> Flask:
             SESSION_TYPE="redis", SESSION_REDIS=client, SESSION_KEY_PREFIX="ft:session:"
         )
         ServerSideSessions(app)
+        from finance_tracker.ops import sessions
+
+        sessions.fail_soft(app)  # a Redis outage is a 503 page, not a 500 (ops/sessions.py)
 
     if settings.should_auto_migrate:
         migrate.upgrade(settings.effective_database_url)

@@ -1,4 +1,4 @@
-"""The `finance-tracker` command: serve, db, users, demo."""
+"""The `finance-tracker` command: serve, db, users, demo, traffic."""
 
 from __future__ import annotations
 
@@ -143,10 +143,50 @@ def worker() -> None:
                    "runs jobs itself)", err=True)  # fmt: skip
         sys.exit(2)
     ops_logging.configure(settings.log_level)
+    connection = redis.Redis.from_url(settings.redis_url)
+    _serve_worker_metrics(settings.redis_url, QUEUE_NAME)
     if settings.embedded_jobs is not False:  # off where a CronJob runs them instead
         embedded.start(Database(settings.effective_database_url))
-    connection = redis.Redis.from_url(settings.redis_url)
-    Worker([QUEUE_NAME], connection=connection).work()
+    # A worker killed mid-job (pod deleted hard, OOM) leaves its job "started": RQ gives it up
+    # once its heartbeat (job_monitoring_interval + 60 s) expires and a worker cleans the
+    # registries (every maintenance_interval, checked between blocking dequeues of worker_ttl -
+    # 15 s), then retries it (Retry in jobs/queue.py); retries with an interval need the
+    # scheduler. RQ's defaults (30 s, 10 min, 405 s, no scheduler) left it stuck for 10 minutes or
+    # for ever. See tests/resilience/test_worker_killed.py and docs/chaos.md.
+    Worker(
+        [QUEUE_NAME], connection=connection, job_monitoring_interval=10, maintenance_interval=30,
+        worker_ttl=45,
+    ).work(with_scheduler=True)  # fmt: skip
+
+
+def _serve_worker_metrics(redis_url: str, queue_name: str) -> None:
+    """The worker's /metrics on METRICS_PORT (default 9101, 0: off), on METRICS_HOST (default
+    0.0.0.0). RQ forks a work horse per job, so the worker counts in multiprocess mode: in
+    PROMETHEUS_MULTIPROC_DIR (emptied at start), or a fresh temporary folder."""
+    import os
+    import tempfile
+
+    port = int(os.environ.get("METRICS_PORT", "9101"))
+    if not port:
+        return
+    if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="ft-worker-metrics-")
+    from finance_tracker.ops.gunicorn import clean_multiprocess_dir
+
+    clean_multiprocess_dir()
+    from prometheus_client import start_http_server, values
+
+    values.ValueClass = values.get_value_class()  # in case prometheus_client came in earlier
+    from finance_tracker import __version__
+    from finance_tracker.ops import metrics
+
+    metrics.BUILD_INFO.labels(__version__, _settings().git_commit).set(1)
+    import redis
+
+    # A client of its own, with timeouts: a hung Redis must not hang the scrape.
+    connection = redis.Redis.from_url(redis_url, socket_timeout=2, socket_connect_timeout=2)
+    registry = metrics.registry_for_scrape([metrics.QueueCollector(connection, queue_name)])
+    start_http_server(port, addr=os.environ.get("METRICS_HOST", "0.0.0.0"), registry=registry)  # noqa: S104
 
 
 @main.group()
@@ -197,3 +237,114 @@ def demo(email: str, password: str, seed: int) -> None:
     finally:
         database.dispose()
     click.echo(report)
+
+
+@main.command()
+@click.option(
+    "--target",
+    envvar="TRAFFIC_TARGET",
+    required=True,
+    help="Base URL users reach: the web Service or the ingress host (TRAFFIC_TARGET).",
+)
+@click.option(
+    "--rate",
+    envvar="TRAFFIC_RATE",
+    type=click.FloatRange(0, 10_000),
+    default=5.0,
+    show_default=True,
+    help="User actions per second (TRAFFIC_RATE); change it while "
+    "running with PUT /rate?value=N on the metrics port.",
+)
+@click.option(
+    "--duration",
+    type=click.FloatRange(0),
+    default=0.0,
+    envvar="TRAFFIC_DURATION",
+    help="Stop after this many seconds (0: run until SIGTERM or --count).",
+)
+@click.option(
+    "--count",
+    type=click.IntRange(0),
+    default=0,
+    envvar="TRAFFIC_COUNT",
+    help="Stop after this many actions (0: no limit).",
+)
+@click.option(
+    "--users",
+    type=click.IntRange(1),
+    default=5,
+    show_default=True,
+    help="Simulated users created at the start (more join as the mix says).",
+)
+@click.option(
+    "--concurrency",
+    type=click.IntRange(1, 256),
+    default=8,
+    show_default=True,
+    help="Actions in flight at most; beyond it, actions are skipped, not queued.",
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(0.1),
+    default=10.0,
+    show_default=True,
+    help="Seconds before a request counts as timed out.",
+)
+@click.option(
+    "--host-header",
+    envvar="TRAFFIC_HOST_HEADER",
+    default="",
+    help="Host header to send (the ingress host when the target is the Service and "
+    "TRUSTED_HOSTS is set).",
+)
+@click.option(
+    "--mix",
+    type=click.Choice(["realistic", "writes"]),
+    default="realistic",
+    show_default=True,
+    help="What users do: the realistic mix, or only API writes.",
+)
+@click.option(
+    "--metrics-port",
+    type=click.IntRange(0, 65535),
+    default=9100,
+    show_default=True,
+    envvar="TRAFFIC_METRICS_PORT",
+    help="Port of /metrics and /rate (0: a free one).",
+)
+@click.option(
+    "--metrics-host",
+    default="0.0.0.0",  # noqa: S104 - a sender in a pod is scraped from outside it
+    show_default=True,
+    help="Address of the metrics port.",
+)
+@click.option("--json-summary", is_flag=True, help="Print the summary as JSON.")
+def traffic(target: str, rate: float, duration: float, count: int, users: int,  # noqa: PLR0913
+            concurrency: int, timeout: float, host_header: str, mix: str, metrics_port: int,
+            metrics_host: str, json_summary: bool) -> None:  # fmt: skip
+    """Send realistic traffic (register, log in, add, browse, import) and report figures."""
+    import json
+    import signal
+
+    from finance_tracker.loadgen.sender import DEFAULT_MIX, WRITES_ONLY, Sender, SenderConfig
+    from finance_tracker.ops import logging as ops_logging
+
+    ops_logging.configure(_settings().log_level)
+    config = SenderConfig(
+        target=target, rate=rate, duration=duration, count=count, users=users,
+        concurrency=concurrency, timeout=timeout, host_header=host_header,
+        mix=dict(WRITES_ONLY if mix == "writes" else DEFAULT_MIX),
+    )  # fmt: skip
+    sender = Sender(config)
+    port = sender.serve_metrics(metrics_host, metrics_port)
+    click.echo(f"traffic: {rate:g} actions/s to {target}; /metrics and /rate on port {port}",
+               err=True)  # fmt: skip
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: sender.stop())
+    summary = sender.run()
+    sender.close()
+    if json_summary:
+        payload = {k: v for k, v in vars(summary).items() if k != "written_ids"}
+        click.echo(json.dumps(payload, sort_keys=True))
+    else:
+        click.echo(summary.text())

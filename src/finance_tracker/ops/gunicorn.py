@@ -1,10 +1,25 @@
 """Production serving: gunicorn run from code, so `finance-tracker serve --production` is all
-a container needs. Metrics add up across workers in prometheus_client multiprocess mode."""
+a container needs. Metrics add up across workers in prometheus_client multiprocess mode.
+
+Graceful shutdown: the master passes SIGTERM on to every worker. Each worker then (1) sets
+`AppState.draining`, so /readyz answers 503 at once, (2) keeps serving for DRAIN_SECONDS while
+load balancers and proxies take it out of rotation, (3) stops accepting and lets in-flight
+requests finish (gunicorn's graceful stop, within `graceful_timeout` = DRAIN_SECONDS + 25 s).
+DRAIN_SECONDS defaults to 0: in Kubernetes the web pod's preStop sleep already holds SIGTERM back
+while the endpoint is removed (the kubelet removes a terminating pod from endpoints whatever its
+readiness), so draining again would only lengthen every rollout. Behind a proxy that follows
+/readyz (compose, systemd, the resilience tests) set DRAIN_SECONDS to its check interval plus a
+margin. terminationGracePeriodSeconds must exceed preStop + DRAIN_SECONDS + 25 s.
+"""
 
 from __future__ import annotations
 
+import logging
+import math
 import os
 import shutil
+import signal
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +49,42 @@ def _child_exit(_server: Any, worker: Any) -> None:
         multiprocess.mark_process_dead(worker.pid)
 
 
+log = logging.getLogger("finance_tracker.shutdown")
+
+
+def drain_seconds() -> float:
+    try:
+        return max(0.0, float(os.environ.get("DRAIN_SECONDS", "0") or 0))
+    except ValueError:
+        return 0.0
+
+
+def _post_worker_init(worker: Any) -> None:
+    """Replace the worker's SIGTERM handler: fail readiness first, keep serving DRAIN_SECONDS,
+    then hand over to gunicorn's own graceful stop (which lets in-flight requests finish)."""
+    graceful_stop = worker.handle_exit
+    delay = drain_seconds()
+    started = threading.Event()
+
+    def on_sigterm(signum: int, frame: Any) -> None:
+        state = worker.wsgi.extensions.get("finance_tracker") if hasattr(worker, "wsgi") else None
+        if state is not None:
+            state.draining = True
+        if started.is_set():
+            return
+        started.set()
+        log.info("draining", extra={"pid": os.getpid(), "drain_seconds": delay})
+
+        def later() -> None:
+            threading.Event().wait(delay)
+            graceful_stop(signum, frame)
+
+        threading.Thread(target=later, name="drain", daemon=True).start()
+
+    signal.signal(signal.SIGTERM, on_sigterm)
+    signal.siginterrupt(signal.SIGTERM, False)  # as gunicorn: do not disturb active requests
+
+
 class _Server(BaseApplication):  # type: ignore[misc]
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
@@ -45,7 +96,8 @@ class _Server(BaseApplication):  # type: ignore[misc]
             "workers": self.settings.web_workers,
             "worker_class": "gthread",
             "threads": 4,
-            # Long enough for in-flight requests to finish after SIGTERM.
+            # Long enough for in-flight requests to finish after SIGTERM; DRAIN_SECONDS is added
+            # below (the chart's terminationGracePeriodSeconds is checked against this 25).
             "graceful_timeout": 25,
             "timeout": 60,
             "keepalive": 5,
@@ -54,10 +106,12 @@ class _Server(BaseApplication):  # type: ignore[misc]
             "loglevel": self.settings.log_level.lower(),
             "worker_tmp_dir": "/dev/shm" if Path("/dev/shm").is_dir() else None,  # noqa: S108
             "child_exit": _child_exit,
+            "post_worker_init": _post_worker_init,
             "proc_name": "finance-tracker",
             # The control socket would need a writable home; the container's root is read-only.
             "control_socket_disable": True,
         }
+        options["graceful_timeout"] = 25 + math.ceil(drain_seconds())
         for key, value in options.items():
             if value is not None:
                 self.cfg.set(key, value)

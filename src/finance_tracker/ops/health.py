@@ -46,7 +46,9 @@ def readyz() -> tuple[Response, int]:
 
 @blueprint.get("/metrics")
 def metrics_endpoint() -> Response:
-    body, content_type = metrics.exposition()
+    state = current_app.extensions["finance_tracker"]
+    dependencies = metrics.DependencyCollector(state.database, state.redis)
+    body, content_type = metrics.exposition([dependencies])
     return Response(body, content_type=content_type)
 
 
