@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck demo bench clean
+.PHONY: run test lint typecheck demo bench clean security-scan test-security fuzz
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +22,16 @@ test: $(STAMP)  ## lint, then every test (PostgreSQL/Redis/browser tests skip wh
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
+
+security-scan: $(STAMP)  ## pip-audit (known vulnerabilities) and bandit (high severity), as CI runs them
+	$(BIN)/pip-audit --skip-editable --progress-spinner off
+	$(BIN)/bandit -q -r src/finance_tracker --severity-level high
+
+test-security: $(STAMP)  ## tests/security: headers/CSP, brute force, CSRF, fixation, XSS, tokens, 2FA, fuzz
+	$(BIN)/pytest -q -p no:cacheprovider -n 2 tests/security
+
+fuzz: $(STAMP)  ## schemathesis against the API's own spec, FUZZ_EXAMPLES per operation and mode
+	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-200} $(BIN)/pytest -q -p no:cacheprovider -s -m fuzz tests/security
 
 demo: $(STAMP)  ## a year of demo data for demo@example.com / demo-password
 	$(BIN)/finance-tracker demo
@@ -69,3 +79,16 @@ gitops-check: $(DEPLOY_STAMP)  ## Argo CD objects, workflows, pinned images, the
 
 bump-image-tag: $(STAMP)  ## ENV=production TAG=1.2.3 [BUMP_ARGS=--allow-downgrade]: commit a tag
 	$(BIN)/python scripts/bump-image-tag.py --environment "$(ENV)" --tag "$(TAG)" $(BUMP_ARGS)
+
+# ---- Observability (issue 7) -------------------------------------------------------------------
+.PHONY: dashboards monitoring-check observability-check
+
+dashboards: $(STAMP)  ## write the Grafana dashboards (chart ConfigMap + compose) from their generator
+	$(BIN)/python deploy/monitoring/generate_dashboards.py
+
+monitoring-check:  ## promtool: check the rules and run their unit tests (apt-get install prometheus)
+	promtool check rules deploy/monitoring/rules/*.yaml
+	promtool test rules deploy/monitoring/tests/alerts-test.yaml
+
+observability-check: $(STAMP)  ## rules, dashboards, logs, and a real Prometheus scraping the app: tests/observability
+	$(BIN)/pytest -q -p no:cacheprovider tests/observability

@@ -120,13 +120,17 @@ def client(app):
 
 @pytest.fixture
 def redis_url() -> str:
+    """Database 15 of the test Redis, or 14 for the second xdist worker and so on: tests flush
+    it, and must not flush a session another worker's test is in the middle of using."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw")
+    url = REDIS_URL.rsplit("/", 1)[0] + f"/{15 - int(worker or 0) % 4}"
     try:
-        client = redis_lib.Redis.from_url(REDIS_URL, socket_connect_timeout=2)
+        client = redis_lib.Redis.from_url(url, socket_connect_timeout=2)
         client.ping()
         client.flushdb()
     except redis_lib.RedisError as error:
-        unavailable(f"Redis not reachable at {REDIS_URL}: {error}")
-    return REDIS_URL
+        unavailable(f"Redis not reachable at {url}: {error}")
+    return url
 
 
 CSRF = re.compile(

@@ -44,8 +44,18 @@ class Settings(BaseSettings):
     auto_migrate: bool | None = None
     session_cookie_secure: bool | None = None
     registration_open: bool = True
+    # Login throttling (Flask-Limiter: Redis when REDIS_URL, else process memory).
+    rate_limit_enabled: bool = True
+    login_failures_per_account: int = Field(default=5, ge=1)  # then locked for 15 minutes
+    login_failures_per_ip: int = Field(default=30, ge=1)  # per 15 minutes
+    registrations_per_ip: int = Field(default=20, ge=1)  # per hour
+    session_idle_minutes: int = Field(default=60, ge=1)
+    session_absolute_hours: int = Field(default=12, ge=1)
     api_max_body_bytes: int = Field(default=1_048_576, ge=1024)
     trusted_hosts: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    # Reverse proxies in front of the app (an ingress: 1). Their X-Forwarded-For/-Proto/-Host
+    # are then believed, so per-IP limits see the client and HSTS sees TLS.
+    proxy_hops: int = Field(default=0, ge=0, le=5)
     git_commit: str = "unknown"
     # Run scheduled jobs inside the web process; default: when there is no Redis (no worker).
     embedded_jobs: bool | None = None

@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.e2e
 
@@ -97,13 +98,10 @@ def test_a_bank_csv_is_checked_previewed_and_imported(page):  # type: ignore[no-
 
     # The preview follows every change, without saving or reloading.
     page.get_by_label("Flip the signs").check()
-    page.wait_for_function(
-        "document.querySelector('.sample-rows td.amount').innerText === '+€1,150.00'"
-    )
+    # expect() polls from Python: the strict CSP forbids the eval that wait_for_function needs
+    expect(page.locator(".sample-rows td.amount").first).to_have_text("+€1,150.00")
     page.get_by_label("Flip the signs").uncheck()
-    page.wait_for_function(
-        "document.querySelector('.sample-rows td.amount').innerText === '-€1,150.00'"
-    )
+    expect(page.locator(".sample-rows td.amount").first).to_have_text("-€1,150.00")
     page.get_by_label("Debit and credit columns").check()
     assert page.get_by_label("Debit (money out)").is_visible()
     assert not page.get_by_label("Amount", exact=True).is_visible()

@@ -1,5 +1,7 @@
 """With REDIS_URL set, login sessions live in Redis; the cookie only names them."""
 
+import uuid
+
 import redis
 from tests.conftest import Browser
 
@@ -13,7 +15,7 @@ def test_a_login_session_is_kept_in_redis_and_killed_on_logout(
     app.config["TESTING"] = True
     store = redis.Redis.from_url(redis_url)
     browser = Browser(app.test_client())
-    browser.register()
+    browser.register(f"redis-{uuid.uuid4().hex[:8]}@example.com")
 
     keys = store.keys("ft:session:*")
     assert len(keys) == 1

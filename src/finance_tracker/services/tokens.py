@@ -1,4 +1,5 @@
-"""Personal API tokens: random, shown once, stored only as a SHA-256 hash, revocable."""
+"""Personal API tokens: random, shown once, stored only as a SHA-256 hash, scoped read or
+read-write, with an optional expiry, revocable, with the time they were last used."""
 
 from __future__ import annotations
 
@@ -15,19 +16,43 @@ from finance_tracker.store.models import ApiToken, utcnow
 TOKEN_PREFIX = "ft_"  # noqa: S105 - a public marker, not a secret
 # Writing last_used_at on every request would turn each API read into a write.
 LAST_USED_RESOLUTION = dt.timedelta(minutes=1)
+READ = "read"
+READ_WRITE = "read-write"
+SCOPES = (READ, READ_WRITE)
+# Choices offered for a token's lifetime, in days; None: never expires.
+LIFETIMES = (7, 30, 90, 365, None)
 
 
 def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def create(session: Session, user_id: int, name: str) -> tuple[ApiToken, str]:
+def create(
+    session: Session,
+    user_id: int,
+    name: str,
+    scope: str = READ_WRITE,
+    expires_in_days: int | None = None,
+) -> tuple[ApiToken, str]:
     name = (name or "").strip()
+    errors: dict[str, str] = {}
     if not name or len(name) > 80:
-        raise InvalidInput({"name": "give the token a name of at most 80 characters"})
+        errors["name"] = "give the token a name of at most 80 characters"
+    if scope not in SCOPES:
+        errors["scope"] = "choose read or read-write"
+    if expires_in_days is not None and not 1 <= expires_in_days <= 3660:
+        errors["expires_in_days"] = "choose between 1 and 3660 days, or never"
+    if errors:
+        raise InvalidInput(errors)
     plaintext = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    expires_at = utcnow() + dt.timedelta(days=expires_in_days) if expires_in_days else None
     token = ApiToken(
-        user_id=user_id, name=name, token_hash=_digest(plaintext), prefix=plaintext[:10]
+        user_id=user_id,
+        name=name,
+        token_hash=_digest(plaintext),
+        prefix=plaintext[:10],
+        scope=scope,
+        expires_at=expires_at,
     )
     session.add(token)
     session.flush()
@@ -51,15 +76,25 @@ def revoke(session: Session, user_id: int, token_id: int) -> None:
     session.flush()
 
 
-def user_for(session: Session, plaintext: str) -> int | None:
-    """The owner of a live token, or None; records when the token was last used."""
+def is_expired(token: ApiToken, now: dt.datetime | None = None) -> bool:
+    return token.expires_at is not None and token.expires_at <= (now or utcnow())
+
+
+def find(session: Session, plaintext: str) -> ApiToken | None:
+    """A live token (not revoked, not expired), or None; records when it was last used."""
     if not plaintext.startswith(TOKEN_PREFIX):
         return None
     token = session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(plaintext)))
-    if token is None or token.revoked_at is not None:
-        return None
     now = utcnow()
+    if token is None or token.revoked_at is not None or is_expired(token, now):
+        return None
     last = token.last_used_at
     if last is None or now - last > LAST_USED_RESOLUTION:
         token.last_used_at = now
-    return token.user_id
+    return token
+
+
+def user_for(session: Session, plaintext: str) -> int | None:
+    """The owner of a live token, or None; records when the token was last used."""
+    token = find(session, plaintext)
+    return token.user_id if token else None

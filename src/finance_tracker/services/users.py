@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from functools import cache
+from importlib import resources
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -29,6 +30,33 @@ def _dummy_hash() -> str:
     return _hasher.hash("not a real password, only here to spend the same time")
 
 
+@cache
+def _common_passwords() -> frozenset[str]:
+    text = resources.files(__package__).joinpath("common-passwords.txt").read_text("utf-8")
+    return frozenset(
+        line.strip().casefold() for line in text.splitlines() if line.strip() and line[0] != "#"
+    )
+
+
+def password_problem(password: str, email: str = "") -> str | None:
+    """Why a new password is not acceptable, or None: length, a common or breached password,
+    one character repeated, or the email address itself."""
+    password = password or ""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        return f"use at least {MIN_PASSWORD_LENGTH} characters"
+    if len(password) > MAX_PASSWORD_LENGTH:
+        return f"use at most {MAX_PASSWORD_LENGTH} characters"
+    folded = password.casefold()
+    if folded in _common_passwords() or folded.strip() in _common_passwords():
+        return "this password is too common; choose another"
+    if len(set(folded)) < 4:
+        return "use more different characters"
+    email = normalise_email(email)
+    if email and (folded == email or folded == email.split("@")[0]):
+        return "do not use your email address as a password"
+    return None
+
+
 def normalise_email(email: str) -> str:
     return (email or "").strip().lower()
 
@@ -38,10 +66,8 @@ def register(session: Session, email: str, password: str, default_currency: str 
     errors: dict[str, str] = {}
     if not EMAIL.match(email) or len(email) > 254:
         errors["email"] = "enter a valid email address"
-    if len(password or "") < MIN_PASSWORD_LENGTH:
-        errors["password"] = f"use at least {MIN_PASSWORD_LENGTH} characters"
-    elif len(password) > MAX_PASSWORD_LENGTH:
-        errors["password"] = f"use at most {MAX_PASSWORD_LENGTH} characters"
+    if problem := password_problem(password, email):
+        errors["password"] = problem
     try:
         default_currency = normalise_currency(default_currency)
     except MoneyError as error:
@@ -71,6 +97,23 @@ def authenticate(session: Session, email: str, password: str) -> User | None:
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = _hasher.hash(password)
     return user
+
+
+def find_by_email(session: Session, email: str) -> User | None:
+    return session.scalar(select(User).where(User.email == normalise_email(email)))
+
+
+def change_password(session: Session, user: User, current: str, new: str) -> None:
+    errors: dict[str, str] = {}
+    try:
+        _hasher.verify(user.password_hash, current or "")
+    except (VerificationError, InvalidHashError):
+        errors["current_password"] = "this is not your current password"  # noqa: S105
+    if problem := password_problem(new, user.email):
+        errors["new_password"] = problem
+    if errors:
+        raise InvalidInput(errors)
+    user.password_hash = _hasher.hash(new)
 
 
 def get(session: Session, user_id: int) -> User | None:

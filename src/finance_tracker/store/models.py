@@ -60,6 +60,26 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(String(255))
     default_currency: Mapped[str] = mapped_column(String(3), default="EUR")
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    # Optional TOTP two-factor auth: the base32 secret, set once confirmed; recovery codes are
+    # argon2 hashes, one a line, each removed when used.
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_enabled_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
+    recovery_codes: Mapped[str | None] = mapped_column(Text)
+
+
+class AuditEvent(Base):
+    """A security event: login, failed login, token created or revoked, 2FA changed, export."""
+
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    event: Mapped[str] = mapped_column(String(40))
+    ip: Mapped[str | None] = mapped_column(String(45))
+    detail: Mapped[str | None] = mapped_column(String(255))
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=utcnow, index=True)
 
 
 class ApiToken(Base):
@@ -70,6 +90,11 @@ class ApiToken(Base):
     name: Mapped[str] = mapped_column(String(80))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     prefix: Mapped[str] = mapped_column(String(16))
+    # "read" (GET/HEAD/OPTIONS only) or "read-write".
+    scope: Mapped[str] = mapped_column(
+        String(10), default="read-write", server_default="read-write"
+    )
+    expires_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=utcnow)
     last_used_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
     revoked_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())

@@ -6,7 +6,7 @@ from flask import Flask
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
 
-from finance_tracker.web import auth, errors, helpers
+from finance_tracker.web import auth, errors, helpers, security
 
 csrf = CSRFProtect()
 login_manager = LoginManager()
@@ -32,6 +32,7 @@ def register(app: Flask) -> None:
     )
 
     csrf.init_app(app)
+    security.install(app)
     login_manager.init_app(app)
     helpers.install(app)
     errors.install(app)

@@ -1,25 +1,44 @@
-"""Register, log in, log out."""
+"""Register, log in (with optional TOTP second step), log out.
+
+Failed logins are throttled per account (then locked for a while) and per IP with Flask-Limiter;
+only failures count, so people who type their password right are never slowed down. Messages
+never say whether an email has an account. Login starts a fresh session (no fixation) that ends
+after an idle time and after an absolute time (`web.security`).
+"""
 
 from __future__ import annotations
 
+import time
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, SelectField
+from wtforms import EmailField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from finance_tracker.domain.money import known_currencies
 from finance_tracker.ops import metrics
-from finance_tracker.services import users
+from finance_tracker.services import audit, two_factor, users
 from finance_tracker.services.errors import InvalidInput
 from finance_tracker.web.helpers import SignedInUser, apply_errors, unit_of_work
+from finance_tracker.web.security import limiter
 
 blueprint = Blueprint("auth", __name__)
 
 COMMON_CURRENCIES = ["EUR", "USD", "GBP", "CHF", "JPY", "CAD", "AUD", "SEK", "NOK", "DKK", "PLN"]
+WRONG = "Email or password is wrong."
+PENDING_2FA_SECONDS = 300  # between a right password and its second factor
 
 
 def currency_choices() -> list[SelectChoice]:
@@ -30,6 +49,13 @@ def currency_choices() -> list[SelectChoice]:
 class LoginForm(FlaskForm):
     email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
     password = PasswordField("Password", validators=[DataRequired(), Length(max=1024)])
+
+
+class SecondFactorForm(FlaskForm):
+    code = StringField(
+        "Code from your authenticator app, or a recovery code",
+        validators=[DataRequired(), Length(max=40)],
+    )
 
 
 class RegisterForm(FlaskForm):
@@ -43,22 +69,80 @@ class RegisterForm(FlaskForm):
     default_currency = SelectField("Main currency", default="EUR")
 
 
+def _settings():  # type: ignore[no-untyped-def]
+    return current_app.extensions["finance_tracker"].settings
+
+
+def _client_ip() -> str:
+    return request.remote_addr or "unknown"
+
+
+def _failed(response) -> bool:  # type: ignore[no-untyped-def]
+    """Only a refused attempt counts against the limits (a redirect is a success)."""
+    return response.status_code not in (301, 302, 303)
+
+
+def _account_key() -> str:
+    return "login-account:" + users.normalise_email(request.form.get("email", ""))[:254]
+
+
+def _second_factor_key() -> str:
+    return f"login-2fa:{session.get('pending_user_id', 'none')}"
+
+
+def _per_account() -> str:
+    return f"{_settings().login_failures_per_account} per 15 minutes"
+
+
+def _per_ip() -> str:
+    return f"{_settings().login_failures_per_ip} per 15 minutes"
+
+
+def _registrations() -> str:
+    return f"{_settings().registrations_per_ip} per hour"
+
+
+def _locked(limit) -> None:  # type: ignore[no-untyped-def]
+    """Record the lockout (for any email, known or not: the response is the same)."""
+    with unit_of_work() as db:
+        user = users.find_by_email(db, request.form.get("email", ""))
+        audit.record(
+            db, audit.LOGIN_LOCKED, user.id if user else None, ip=_client_ip(),
+            detail=f"limit {limit.limit}",
+        )  # fmt: skip
+
+
 def _safe_next(target: str | None) -> str:
     """Only a path on this site: `next=https://evil.example` must not become a redirect."""
     if not target:
         return url_for("dashboard.index")
+    target = target.strip()
     parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+    if (
+        parts.scheme
+        or parts.netloc
+        or not target.startswith("/")
+        or target.startswith("//")
+        or "\\" in target
+        or any(ord(c) < 32 for c in target)
+    ):
         return url_for("dashboard.index")
     return target
 
 
 def _sign_in(user) -> None:  # type: ignore[no-untyped-def]
+    if hasattr(session, "sid"):  # Flask-Session: throw the old id away, not only its data
+        session["rotate"] = True  # regenerate() skips an empty session
+        current_app.session_interface.regenerate(session)  # type: ignore[attr-defined]
     session.clear()  # a fresh session on login: no fixation
     login_user(SignedInUser(user.id, user.email, user.default_currency))
+    now = int(time.time())
+    session["auth_at"] = now
+    session["seen_at"] = now
 
 
 @blueprint.route("/register", methods=["GET", "POST"])
+@limiter.limit(_registrations, methods=["POST"], key_func=_client_ip, scope="register")
 def register():  # type: ignore[no-untyped-def]
     if current_user.is_authenticated:
         return redirect(url_for("dashboard.index"))
@@ -70,6 +154,7 @@ def register():  # type: ignore[no-untyped-def]
                 user = users.register(
                     db, form.email.data, form.password.data, form.default_currency.data
                 )
+                audit.record(db, audit.REGISTER, user.id, ip=_client_ip())
         except InvalidInput as error:
             apply_errors(form, error)
         else:
@@ -81,6 +166,15 @@ def register():  # type: ignore[no-untyped-def]
 
 
 @blueprint.route("/login", methods=["GET", "POST"])
+@limiter.limit(
+    _per_ip, methods=["POST"], key_func=_client_ip, deduct_when=_failed, scope="login-ip",
+    error_message="Too many failed logins from here; try again later.",
+)  # fmt: skip
+@limiter.limit(
+    _per_account, methods=["POST"], key_func=_account_key, deduct_when=_failed,
+    scope="login-account", on_breach=_locked,
+    error_message="Too many failed logins for this account; try again in 15 minutes.",
+)  # fmt: skip
 def login():  # type: ignore[no-untyped-def]
     if current_user.is_authenticated:
         return redirect(url_for("dashboard.index"))
@@ -88,21 +182,78 @@ def login():  # type: ignore[no-untyped-def]
     if form.validate_on_submit():
         with unit_of_work() as db:
             user = users.authenticate(db, form.email.data, form.password.data)
+            if user is not None and two_factor.enabled(user):
+                pending = user.id
+            elif user is not None:
+                pending = None
+                audit.record(db, audit.LOGIN, user.id, ip=_client_ip())
+            else:
+                known = users.find_by_email(db, form.email.data)
+                audit.record(
+                    db, audit.LOGIN_FAILED, known.id if known else None, ip=_client_ip(),
+                    detail=None if known else "unknown email",
+                )  # fmt: skip
+        if user is not None and pending is not None:
+            session.clear()
+            session["pending_user_id"] = pending
+            session["pending_at"] = int(time.time())
+            session["pending_next"] = _safe_next(request.args.get("next"))
+            return redirect(url_for("auth.second_factor"))
         if user is not None:
             metrics.LOGINS.labels("success").inc()
             _sign_in(user)
             return redirect(_safe_next(request.args.get("next")))
         metrics.LOGINS.labels("failure").inc()
-        form.form_errors.append("Email or password is wrong.")
+        form.form_errors.append(WRONG)
     return render_template(
         "auth/login.html", form=form
     ), 422 if form.errors or form.form_errors else 200
 
 
+@blueprint.route("/login/2fa", methods=["GET", "POST"])
+@limiter.limit(
+    _per_account, methods=["POST"], key_func=_second_factor_key, deduct_when=_failed,
+    scope="login-2fa", error_message="Too many wrong codes; try again in 15 minutes.",
+)  # fmt: skip
+def second_factor():  # type: ignore[no-untyped-def]
+    if current_user.is_authenticated:
+        return redirect(url_for("dashboard.index"))
+    pending = session.get("pending_user_id")
+    started = int(session.get("pending_at", 0))
+    if pending is None or time.time() - started > PENDING_2FA_SECONDS:
+        for key in ("pending_user_id", "pending_at", "pending_next"):
+            session.pop(key, None)
+        flash("Log in again.", "info")
+        return redirect(url_for("auth.login"))
+    form = SecondFactorForm()
+    if form.validate_on_submit():
+        with unit_of_work() as db:
+            user = users.get(db, int(pending))
+            how = two_factor.verify(db, user, form.code.data or "") if user else None
+            if user is not None and how is not None:
+                event = audit.RECOVERY_CODE_USED if how == "recovery" else audit.LOGIN
+                audit.record(db, event, user.id, ip=_client_ip(), detail=f"2fa {how}")
+            elif user is not None:
+                audit.record(db, audit.LOGIN_FAILED, user.id, ip=_client_ip(), detail="2fa")
+        if user is not None and how is not None:
+            target = session.get("pending_next") or url_for("dashboard.index")
+            metrics.LOGINS.labels("success").inc()
+            _sign_in(user)
+            if how == "recovery":
+                flash("You used a recovery code; it will not work again.", "info")
+            return redirect(_safe_next(target))
+        metrics.LOGINS.labels("failure").inc()
+        form.form_errors.append("That code is wrong or has expired.")
+    status = 422 if form.errors or form.form_errors else 200
+    return render_template("auth/second_factor.html", form=form), status
+
+
 @blueprint.post("/logout")
 @login_required
 def logout():  # type: ignore[no-untyped-def]
+    with unit_of_work() as db:
+        audit.record(db, audit.LOGOUT, int(current_user.id), ip=_client_ip())
     logout_user()
-    session.clear()
+    session.clear()  # server-side (Redis) sessions: an empty session is deleted from the store
     flash("You are logged out.", "info")
     return redirect(url_for("auth.login"))

@@ -69,8 +69,24 @@ class TagForm(PageForm):
         super().__init__(*args, prefix="tag", **kwargs)
 
 
+TOKEN_LIFETIMES = [("30", "in 30 days"), ("7", "in 7 days"), ("90", "in 90 days"),
+                   ("365", "in a year"), ("", "never")]  # fmt: skip
+
+
 class TokenForm(PageForm):
     name = StringField("Token name", validators=[Length(max=200)])
+    scope = SelectField(
+        "Access",
+        choices=[SelectChoice("read-write", "read and write"), SelectChoice("read", "read only")],
+        default="read-write",
+        validate_choice=False,
+    )
+    expires_in_days = SelectField(
+        "Expires",
+        choices=[SelectChoice(v, label) for v, label in TOKEN_LIFETIMES],
+        default="30",
+        validate_choice=False,
+    )
 
 
 class SplitLineForm(Form):

@@ -1,18 +1,20 @@
-"""Settings: the profile, personal API tokens (created, shown once, revoked), and a full backup
-to download or to restore into an empty profile."""
+"""Settings: the profile, two-factor auth, personal API tokens (scoped, expiring, shown once,
+revoked), recent security events, and a full backup to download or to restore into an empty
+profile."""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from finance_tracker.ops import metrics
-from finance_tracker.services import accounts, exports, tokens, users
+from finance_tracker.services import accounts, audit, exports, tokens, two_factor, users
 from finance_tracker.services.errors import Conflict, InvalidInput
+from finance_tracker.store.models import utcnow
 from finance_tracker.web.forms import RestoreForm, TokenForm
 from finance_tracker.web.helpers import (
     accept_uploads,
@@ -31,16 +33,26 @@ accept_uploads(blueprint, {"settings.restore": "import_max_bytes"})
 
 def _page(  # type: ignore[no-untyped-def]
     form: TokenForm, status: int = 200, new_token: str | None = None,
-    restore_form: RestoreForm | None = None,
+    restore_form: RestoreForm | None = None, two_factor_setup: dict | None = None,
+    recovery_codes: list[str] | None = None, two_factor_error: str | None = None,
 ):  # fmt: skip
-    with unit_of_work() as session:
+    with unit_of_work() as db:
+        user = users.get(db, user_id())
+        assert user is not None  # signed in: the row exists
         html = render_template(
             "settings/index.html",
-            user=users.get(session, user_id()),
-            tokens=tokens.list_all(session, user_id()),
+            user=user,
+            two_factor_on=two_factor.enabled(user),
+            recovery_codes_left=two_factor.recovery_codes_left(user),
+            two_factor_setup=two_factor_setup,
+            recovery_codes=recovery_codes,
+            two_factor_error=two_factor_error,
+            events=audit.recent(db, user_id()),
+            now=utcnow(),
+            tokens=tokens.list_all(db, user_id()),
             form=form,
             new_token=new_token,
-            can_restore=not accounts.list_with_balances(session, user_id()),
+            can_restore=not accounts.list_with_balances(db, user_id()),
             restore_form=restore_form or RestoreForm(formdata=None),
             restore_limit=upload_limit("import_max_bytes"),
         )
@@ -58,8 +70,16 @@ def create_token():  # type: ignore[no-untyped-def]
     form = TokenForm()
     if form.validate_on_submit():
         try:
-            with unit_of_work() as session:
-                _, plaintext = tokens.create(session, user_id(), form.name.data or "")
+            days = form.expires_in_days.data
+            with unit_of_work() as db:
+                token, plaintext = tokens.create(
+                    db, user_id(), form.name.data or "", form.scope.data or "",
+                    int(days) if days and days.isdigit() else None,
+                )  # fmt: skip
+                audit.record(
+                    db, audit.TOKEN_CREATED, user_id(), ip=request.remote_addr,
+                    detail=f"{token.prefix}… {token.scope}",
+                )  # fmt: skip
         except InvalidInput as error:
             apply_errors(form, error)
         else:
@@ -70,8 +90,11 @@ def create_token():  # type: ignore[no-untyped-def]
 
 @blueprint.post("/tokens/<int:token_id>/revoke")
 def revoke_token(token_id: int):  # type: ignore[no-untyped-def]
-    with unit_of_work() as session:
-        tokens.revoke(session, user_id(), token_id)
+    with unit_of_work() as db:
+        tokens.revoke(db, user_id(), token_id)
+        audit.record(
+            db, audit.TOKEN_REVOKED, user_id(), ip=request.remote_addr, detail=f"id {token_id}"
+        )
     flash("Token revoked; programs using it can no longer sign in.", "success")
     return redirect(url_for(".index"))
 
@@ -79,8 +102,9 @@ def revoke_token(token_id: int):  # type: ignore[no-untyped-def]
 @blueprint.get("/backup")
 def backup():  # type: ignore[no-untyped-def]
     """Everything of this person as one JSON file, which a restore turns back into the same."""
-    with unit_of_work() as session:
-        data = exports.backup(session, user_id())
+    with unit_of_work() as db:
+        data = exports.backup(db, user_id())
+        audit.record(db, audit.EXPORT, user_id(), ip=request.remote_addr, detail="full backup")
     body = json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True)
     name = f"finance-tracker-backup-{dt.date.today().isoformat()}.json"
     return body, 200, {
@@ -88,6 +112,58 @@ def backup():  # type: ignore[no-untyped-def]
         "Content-Disposition": f'attachment; filename="{name}"',
         "X-Content-Type-Options": "nosniff",
     }  # fmt: skip
+
+
+SETUP_SECRET = "two_factor_setup_secret"  # noqa: S105 - a session key
+
+
+@blueprint.post("/2fa/start")
+def start_two_factor():  # type: ignore[no-untyped-def]
+    """A new secret, kept in the (server-side or signed) session until a first code confirms it."""
+    secret = two_factor.new_secret()
+    session[SETUP_SECRET] = secret
+    setup = {"secret": secret, "uri": two_factor.provisioning_uri(secret, current_user.email)}
+    return _page(TokenForm(formdata=None), two_factor_setup=setup)
+
+
+@blueprint.post("/2fa/confirm")
+def confirm_two_factor():  # type: ignore[no-untyped-def]
+    secret = session.get(SETUP_SECRET, "")
+    try:
+        with unit_of_work() as db:
+            user = users.get(db, user_id())
+            codes = two_factor.confirm(db, user, secret, request.form.get("code", "")[:40])
+            audit.record(db, audit.TWO_FACTOR_ENABLED, user_id(), ip=request.remote_addr)
+    except InvalidInput as error:
+        setup = (
+            {"secret": secret, "uri": two_factor.provisioning_uri(secret, current_user.email)}
+            if secret
+            else None
+        )
+        return _page(
+            TokenForm(formdata=None), 422, two_factor_setup=setup,
+            two_factor_error=next(iter(error.errors.values()), "wrong code"),
+        )  # fmt: skip
+    session.pop(SETUP_SECRET, None)
+    return _page(TokenForm(formdata=None), 201, recovery_codes=codes)
+
+
+@blueprint.post("/2fa/disable")
+def disable_two_factor():  # type: ignore[no-untyped-def]
+    try:
+        with unit_of_work() as db:
+            user = users.get(db, user_id())
+            was_on = two_factor.enabled(user)
+            two_factor.disable(db, user, request.form.get("code", "")[:40])
+            if was_on:
+                audit.record(db, audit.TWO_FACTOR_DISABLED, user_id(), ip=request.remote_addr)
+    except InvalidInput as error:
+        return _page(
+            TokenForm(formdata=None), 422,
+            two_factor_error=next(iter(error.errors.values()), "wrong code"),
+        )  # fmt: skip
+    flash("Two-factor authentication is off.", "success")
+    return redirect(url_for(".index"))
 
 
 @blueprint.post("/restore")

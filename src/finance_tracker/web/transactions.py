@@ -24,7 +24,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.utils import secure_filename
 
 from finance_tracker.ops import metrics
-from finance_tracker.services import exports, receipts, transactions
+from finance_tracker.services import audit, exports, receipts, transactions
 from finance_tracker.services.errors import InvalidInput, NotFound
 from finance_tracker.services.transactions import Page, TransactionFilter
 from finance_tracker.store.models import Receipt
@@ -123,6 +123,8 @@ def export_csv():  # type: ignore[no-untyped-def]
         first = next(chunks)
     except InvalidInput:
         return back
+    with unit_of_work() as session:
+        audit.record(session, audit.EXPORT, user_id(), ip=request.remote_addr, detail="csv")
     response = Response(stream_with_context(_stream(first, chunks)), mimetype="text/csv")
     name = f"transactions-{dt.date.today().isoformat()}.csv"
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'

@@ -2,6 +2,7 @@
 
 import json
 import logging
+import time
 
 from flask_login.utils import _create_identifier
 
@@ -51,6 +52,7 @@ def test_pages_answer_503_not_500_when_the_database_is_gone(settings_for):
         session["_user_id"] = "1"
         session["_fresh"] = True
         session["_id"] = login_identifier(app, client)
+        session["auth_at"] = session["seen_at"] = int(time.time())  # a live, not timed-out, login
     response = client.get("/accounts/")
     assert response.status_code == 503
     assert response.headers["Retry-After"] == "5"
