@@ -17,6 +17,9 @@ from finance_tracker import create_app
 from finance_tracker.settings import load_settings
 from tests.conftest import SECRET, unavailable
 
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless",
@@ -61,3 +64,20 @@ def chromium():  # type: ignore[no-untyped-def]
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+
+
+@pytest.fixture
+def page(chromium, live_server, request):  # type: ignore[no-untyped-def]
+    """A desktop-sized light page whose console errors end up in `page.problems`; a test module
+    may set PAGE_TIMEOUT_MS for slower stories."""
+    context = chromium.new_context(
+        base_url=live_server, viewport=DESKTOP, reduced_motion="reduce", color_scheme="light"
+    )
+    page = context.new_page()
+    page.set_default_timeout(getattr(request.module, "PAGE_TIMEOUT_MS", 10_000))
+    problems: list[str] = []
+    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    page.problems = problems
+    yield page
+    context.close()

@@ -5,31 +5,13 @@ main pages go to docs/screenshots/ for the README."""
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
+from tests.e2e.conftest import PHONE, SCREENSHOTS
+
 pytestmark = pytest.mark.e2e
-
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
-DESKTOP = {"width": 1280, "height": 900}
-PHONE = {"width": 390, "height": 844}
-
-
-@pytest.fixture
-def page(chromium, live_server):  # type: ignore[no-untyped-def]
-    context = chromium.new_context(
-        base_url=live_server, viewport=DESKTOP, reduced_motion="reduce", color_scheme="light"
-    )
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    problems: list[str] = []
-    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda error: problems.append(str(error)))
-    page.problems = problems
-    yield page
-    context.close()
 
 
 def shoot(page, name: str) -> None:  # type: ignore[no-untyped-def]

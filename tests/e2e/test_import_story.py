@@ -5,16 +5,16 @@ the preview go to docs/screenshots/ for the README."""
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
+from tests.e2e.conftest import DESKTOP, PHONE, SCREENSHOTS
+
 pytestmark = pytest.mark.e2e
 
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
-DESKTOP = {"width": 1280, "height": 900}
-PHONE = {"width": 390, "height": 844}
+PAGE_TIMEOUT_MS = 15_000  # the import's job runs in the app's background thread
+
 
 # A German bank's export: account details above the table, semicolons, day-first dates and
 # decimal commas. All of it is recognised; the person only checks.
@@ -29,21 +29,6 @@ Buchungstag;Empfänger;Verwendungszweck;Betrag
 18.10.2026;Kino am Markt;Tickets;-23,00
 25.10.2026;ACME GmbH;Gehalt Oktober;3.850,00
 """.encode("cp1252")
-
-
-@pytest.fixture
-def page(chromium, live_server):  # type: ignore[no-untyped-def]
-    context = chromium.new_context(
-        base_url=live_server, viewport=DESKTOP, reduced_motion="reduce", color_scheme="light"
-    )
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    problems: list[str] = []
-    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda error: problems.append(str(error)))
-    page.problems = problems
-    yield page
-    context.close()
 
 
 def fits(page, name: str) -> None:  # type: ignore[no-untyped-def]
