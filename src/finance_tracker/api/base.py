@@ -130,10 +130,14 @@ def _conflict(error: Conflict) -> Response:
     return problem(409, str(error))
 
 
-def _document_problems(doc: dict, doc_info: dict, **_kwargs: Any) -> dict:
-    """Every operation may answer 401; every one with a body may also answer 400/413/415/422."""
+def _document_problems(doc: dict, doc_info: dict, *, method: str, **_kwargs: Any) -> dict:
+    """Every operation may answer 401 (no token, or an unknown, expired or revoked one); every
+    write may answer 403 (a read-only token: see `auth.require_token`); every one with a body
+    may also answer 400/413/415/422."""
     responses = doc.setdefault("responses", {})
     responses.setdefault(401, HTTPStatus(401).name)
+    if method.upper() not in auth.SAFE_METHODS:
+        responses.setdefault(403, HTTPStatus(403).name)
     if "requestBody" in doc:
         for status in BODY_PROBLEMS:
             responses.setdefault(status, HTTPStatus(status).name)

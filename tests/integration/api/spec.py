@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import re
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from openapi_schema_validator import OAS30Validator
 
 METHODS = ("get", "post", "put", "patch", "delete")
+WRITE_METHODS = frozenset({"post", "put", "patch", "delete"})
 
 
 def operations(spec: dict) -> Iterator[tuple[str, str, dict]]:
@@ -15,6 +17,11 @@ def operations(spec: dict) -> Iterator[tuple[str, str, dict]]:
         for method in METHODS:
             if method in item:
                 yield path, method, item[method]
+
+
+def fill_path(path: str, values: Mapping[str, object], default: object = 1) -> str:
+    """`path` with every {parameter} replaced by its value in `values`, or else `default`."""
+    return re.sub(r"\{(\w+)\}", lambda match: str(values.get(match.group(1), default)), path)
 
 
 def resolve(spec: dict, node: Any) -> Any:
