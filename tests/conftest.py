@@ -91,6 +91,8 @@ def settings_for(tmp_path: Path):
             data_dir=tmp_path,
             auto_migrate=False,
             log_level="WARNING",
+            # Stories sign several people up through the form; tests/security covers the modes.
+            registration="open",
         )
         values.update(overrides)
         return load_settings(**values)

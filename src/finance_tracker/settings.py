@@ -20,6 +20,21 @@ class Environment(StrEnum):
     production = "production"
 
 
+class Registration(StrEnum):
+    """Who may create an account through the sign-up page."""
+
+    first_user = "first-user"  # only while the server has no account yet (the laptop case)
+    email = "email"  # anyone, after following a link sent to the address (needs SMTP_HOST)
+    open = "open"  # anyone, at once, unverified: tells whether an address already has an account
+    closed = "closed"  # nobody: `finance-tracker users create` only
+
+
+class MailSecurity(StrEnum):
+    starttls = "starttls"
+    tls = "tls"
+    none = "none"
+
+
 class SettingsError(Exception):
     """A setting is missing or wrong; the message is one line a human can act on."""
 
@@ -43,7 +58,18 @@ class Settings(BaseSettings):
     web_workers: int = Field(default=2, ge=1, le=64)
     auto_migrate: bool | None = None
     session_cookie_secure: bool | None = None
-    registration_open: bool = True
+    # Default: `email` when mail is set up, else `first-user` (see Registration).
+    registration: Registration | None = None
+    # The address people reach the app at; links in emails are built on it, never on the Host
+    # header of the request that caused them (a forged Host would send a reset link elsewhere).
+    public_url: str | None = None
+    smtp_host: str | None = None
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    smtp_security: MailSecurity = MailSecurity.starttls
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    smtp_timeout_seconds: float = Field(default=10, gt=0, le=120)
+    mail_from: str = "Finance Tracker <finance-tracker@localhost>"
     # Login throttling (Flask-Limiter: Redis when REDIS_URL, else process memory).
     rate_limit_enabled: bool = True
     login_failures_per_account: int = Field(default=5, ge=1)  # then locked for 15 minutes
@@ -97,6 +123,34 @@ class Settings(BaseSettings):
             raise ValueError("must start with redis://, rediss:// or unix://")
         return value
 
+    @field_validator("public_url")
+    @classmethod
+    def _absolute_url(cls, value: str | None) -> str | None:
+        if value in (None, ""):
+            return None
+        if not value.startswith(("http://", "https://")) or "?" in value or "#" in value:
+            raise ValueError(
+                "must be an absolute http:// or https:// address, e.g. https://money.example.com"
+            )
+        return value.rstrip("/")
+
+    @field_validator("smtp_host", "smtp_username", "smtp_password")
+    @classmethod
+    def _empty_is_unset(cls, value: str | None) -> str | None:
+        return value or None
+
+    @model_validator(mode="after")
+    def _mail_needs_its_parts(self) -> Settings:
+        if self.registration is Registration.email and not self.smtp_host:
+            raise ValueError(
+                "REGISTRATION=email needs SMTP_HOST: the sign-up link is sent by email"
+            )
+        if self.smtp_host and not self.public_url:
+            raise ValueError(
+                "PUBLIC_URL is required with SMTP_HOST: links in emails are built on it"
+            )
+        return self
+
     @model_validator(mode="after")
     def _production_needs_a_secret(self) -> Settings:
         if self.is_production:
@@ -117,6 +171,16 @@ class Settings(BaseSettings):
     @property
     def should_auto_migrate(self) -> bool:
         return (not self.is_production) if self.auto_migrate is None else self.auto_migrate
+
+    @property
+    def sends_mail(self) -> bool:
+        return self.smtp_host is not None
+
+    @property
+    def registration_mode(self) -> Registration:
+        if self.registration is not None:
+            return self.registration
+        return Registration.email if self.sends_mail else Registration.first_user
 
     @property
     def uploads(self) -> Path:

@@ -130,6 +130,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory, postgresql_database: str) ->
         "UPLOAD_DIR": str(tmp / "uploads"),
         "SESSION_COOKIE_SECURE": "false",
         "LOG_LEVEL": "INFO",
+        "REGISTRATION": "open",  # the traffic sender signs its users up through the form
     }
     processes = Processes(tmp)
     migrated = subprocess.run(

@@ -69,6 +69,7 @@ class App:
             "WEB_WORKERS": "2",
             "LOG_LEVEL": "WARNING",
             "AUTO_MIGRATE": "false",
+            "REGISTRATION": "open",  # the traffic sender signs its users up through the form
             **env,
         }
         full.pop("PROMETHEUS_MULTIPROC_DIR", None)

@@ -13,12 +13,16 @@ LOGIN_FAILED = "login_failed"
 LOGIN_LOCKED = "login_locked"
 LOGOUT = "logout"
 REGISTER = "register"
+PASSWORD_CHANGED = "password_changed"  # noqa: S105 - an event name
+PASSWORD_RESET_REQUESTED = "password_reset_requested"  # noqa: S105 - an event name
+PASSWORD_RESET = "password_reset"  # noqa: S105 - an event name
 TOKEN_CREATED = "token_created"  # noqa: S105 - an event name
 TOKEN_REVOKED = "token_revoked"  # noqa: S105 - an event name
 TWO_FACTOR_ENABLED = "2fa_enabled"
 TWO_FACTOR_DISABLED = "2fa_disabled"
 RECOVERY_CODE_USED = "recovery_code_used"
-EXPORT = "export"
+EXPORT = "export"  # a CSV export or a full backup, from the web or the API
+RESTORE = "restore"  # a backup loaded into the account
 
 
 def record(

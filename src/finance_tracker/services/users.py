@@ -1,7 +1,8 @@
-"""Registration and login."""
+"""Registration, login and passwords."""
 
 from __future__ import annotations
 
+import hashlib
 import re
 from functools import cache
 from importlib import resources
@@ -114,6 +115,23 @@ def change_password(session: Session, user: User, current: str, new: str) -> Non
     if errors:
         raise InvalidInput(errors)
     user.password_hash = _hasher.hash(new)
+
+
+def set_password(session: Session, user: User, new: str) -> None:
+    """A new password without the current one: a reset link, or the administrator."""
+    if problem := password_problem(new, user.email):
+        raise InvalidInput({"password": problem})
+    user.password_hash = _hasher.hash(new)
+
+
+def credentials_fingerprint(user: User) -> str:
+    """Changes whenever the password does: a session remembers it at login, and a session whose
+    fingerprint no longer matches (the password was changed or reset since) is signed out."""
+    return hashlib.sha256(user.password_hash.encode()).hexdigest()[:20]
+
+
+def has_any(session: Session) -> bool:
+    return session.scalar(select(User.id).limit(1)) is not None
 
 
 def get(session: Session, user_id: int) -> User | None:

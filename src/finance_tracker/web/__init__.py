@@ -24,10 +24,12 @@ def register(app: Flask) -> None:
         categories,
         dashboard,
         imports,
+        passwords,
         recurring,
         reports,
         rules,
         settings,
+        signup,
         transactions,
     )
 
@@ -36,7 +38,7 @@ def register(app: Flask) -> None:
     login_manager.init_app(app)
     helpers.install(app)
     errors.install(app)
-    for module in (auth, dashboard, accounts, categories, transactions, imports, settings):
+    for module in (auth, signup, passwords, dashboard, accounts, categories, transactions):
         app.register_blueprint(module.blueprint)
-    for module in (budgets, recurring, rules, reports):
+    for module in (imports, settings, budgets, recurring, rules, reports):
         app.register_blueprint(module.blueprint)

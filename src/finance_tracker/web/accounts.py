@@ -11,9 +11,9 @@ from finance_tracker.services.accounts import AccountInput
 from finance_tracker.services.errors import Conflict, InvalidInput
 from finance_tracker.services.transactions import TransactionFilter
 from finance_tracker.web import transactions as transaction_pages
-from finance_tracker.web.auth import currency_choices
 from finance_tracker.web.forms import AccountForm
 from finance_tracker.web.helpers import apply_errors, private_blueprint, unit_of_work, user_id
+from finance_tracker.web.signup import currency_choices
 
 blueprint = private_blueprint("accounts", __name__, "/accounts")
 

@@ -1,4 +1,4 @@
-"""Register, log in (with optional TOTP second step), log out.
+"""Log in (with optional TOTP second step), log out. Signing up is `web.signup`.
 
 Failed logins are throttled per account (then locked for a while) and per IP with Flask-Limiter;
 only failures count, so people who type their password right are never slowed down. Messages
@@ -23,27 +23,18 @@ from flask import (
 )
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, SelectField, StringField
-from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, EqualTo, Length
+from wtforms import EmailField, PasswordField, StringField
+from wtforms.validators import DataRequired, Length
 
-from finance_tracker.domain.money import known_currencies
 from finance_tracker.ops import metrics
 from finance_tracker.services import audit, two_factor, users
-from finance_tracker.services.errors import InvalidInput
-from finance_tracker.web.helpers import SignedInUser, apply_errors, unit_of_work
+from finance_tracker.web.helpers import SignedInUser, unit_of_work
 from finance_tracker.web.security import limiter
 
 blueprint = Blueprint("auth", __name__)
 
-COMMON_CURRENCIES = ["EUR", "USD", "GBP", "CHF", "JPY", "CAD", "AUD", "SEK", "NOK", "DKK", "PLN"]
 WRONG = "Email or password is wrong."
 PENDING_2FA_SECONDS = 300  # between a right password and its second factor
-
-
-def currency_choices() -> list[SelectChoice]:
-    others = sorted(known_currencies() - set(COMMON_CURRENCIES))
-    return [SelectChoice(c) for c in COMMON_CURRENCIES + others]
 
 
 class LoginForm(FlaskForm):
@@ -58,22 +49,11 @@ class SecondFactorForm(FlaskForm):
     )
 
 
-class RegisterForm(FlaskForm):
-    email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
-    password = PasswordField(
-        "Password", validators=[DataRequired(), Length(min=users.MIN_PASSWORD_LENGTH, max=1024)]
-    )
-    confirm = PasswordField(
-        "Repeat password", validators=[DataRequired(), EqualTo("password", "passwords differ")]
-    )
-    default_currency = SelectField("Main currency", default="EUR")
-
-
 def _settings():  # type: ignore[no-untyped-def]
     return current_app.extensions["finance_tracker"].settings
 
 
-def _client_ip() -> str:
+def client_ip() -> str:
     return request.remote_addr or "unknown"
 
 
@@ -98,16 +78,12 @@ def _per_ip() -> str:
     return f"{_settings().login_failures_per_ip} per 15 minutes"
 
 
-def _registrations() -> str:
-    return f"{_settings().registrations_per_ip} per hour"
-
-
 def _locked(limit) -> None:  # type: ignore[no-untyped-def]
     """Record the lockout (for any email, known or not: the response is the same)."""
     with unit_of_work() as db:
         user = users.find_by_email(db, request.form.get("email", ""))
         audit.record(
-            db, audit.LOGIN_LOCKED, user.id if user else None, ip=_client_ip(),
+            db, audit.LOGIN_LOCKED, user.id if user else None, ip=client_ip(),
             detail=f"limit {limit.limit}",
         )  # fmt: skip
 
@@ -130,44 +106,21 @@ def _safe_next(target: str | None) -> str:
     return target
 
 
-def _sign_in(user) -> None:  # type: ignore[no-untyped-def]
+def sign_in(user) -> None:  # type: ignore[no-untyped-def]
     if hasattr(session, "sid"):  # Flask-Session: throw the old id away, not only its data
         session["rotate"] = True  # regenerate() skips an empty session
         current_app.session_interface.regenerate(session)  # type: ignore[attr-defined]
     session.clear()  # a fresh session on login: no fixation
     login_user(SignedInUser(user.id, user.email, user.default_currency))
+    session["credentials"] = users.credentials_fingerprint(user)  # see helpers.load_user
     now = int(time.time())
     session["auth_at"] = now
     session["seen_at"] = now
 
 
-@blueprint.route("/register", methods=["GET", "POST"])
-@limiter.limit(_registrations, methods=["POST"], key_func=_client_ip, scope="register")
-def register():  # type: ignore[no-untyped-def]
-    if current_user.is_authenticated:
-        return redirect(url_for("dashboard.index"))
-    form = RegisterForm()
-    form.default_currency.choices = currency_choices()
-    if form.validate_on_submit():
-        try:
-            with unit_of_work() as db:
-                user = users.register(
-                    db, form.email.data, form.password.data, form.default_currency.data
-                )
-                audit.record(db, audit.REGISTER, user.id, ip=_client_ip())
-        except InvalidInput as error:
-            apply_errors(form, error)
-        else:
-            metrics.USERS_REGISTERED.inc()
-            _sign_in(user)
-            flash("Welcome! Start by adding an account.", "success")
-            return redirect(url_for("accounts.new"))
-    return render_template("auth/register.html", form=form), 422 if form.errors else 200
-
-
 @blueprint.route("/login", methods=["GET", "POST"])
 @limiter.limit(
-    _per_ip, methods=["POST"], key_func=_client_ip, deduct_when=_failed, scope="login-ip",
+    _per_ip, methods=["POST"], key_func=client_ip, deduct_when=_failed, scope="login-ip",
     error_message="Too many failed logins from here; try again later.",
 )  # fmt: skip
 @limiter.limit(
@@ -186,11 +139,11 @@ def login():  # type: ignore[no-untyped-def]
                 pending = user.id
             elif user is not None:
                 pending = None
-                audit.record(db, audit.LOGIN, user.id, ip=_client_ip())
+                audit.record(db, audit.LOGIN, user.id, ip=client_ip())
             else:
                 known = users.find_by_email(db, form.email.data)
                 audit.record(
-                    db, audit.LOGIN_FAILED, known.id if known else None, ip=_client_ip(),
+                    db, audit.LOGIN_FAILED, known.id if known else None, ip=client_ip(),
                     detail=None if known else "unknown email",
                 )  # fmt: skip
         if user is not None and pending is not None:
@@ -201,7 +154,7 @@ def login():  # type: ignore[no-untyped-def]
             return redirect(url_for("auth.second_factor"))
         if user is not None:
             metrics.LOGINS.labels("success").inc()
-            _sign_in(user)
+            sign_in(user)
             return redirect(_safe_next(request.args.get("next")))
         metrics.LOGINS.labels("failure").inc()
         form.form_errors.append(WRONG)
@@ -232,13 +185,13 @@ def second_factor():  # type: ignore[no-untyped-def]
             how = two_factor.verify(db, user, form.code.data or "") if user else None
             if user is not None and how is not None:
                 event = audit.RECOVERY_CODE_USED if how == "recovery" else audit.LOGIN
-                audit.record(db, event, user.id, ip=_client_ip(), detail=f"2fa {how}")
+                audit.record(db, event, user.id, ip=client_ip(), detail=f"2fa {how}")
             elif user is not None:
-                audit.record(db, audit.LOGIN_FAILED, user.id, ip=_client_ip(), detail="2fa")
+                audit.record(db, audit.LOGIN_FAILED, user.id, ip=client_ip(), detail="2fa")
         if user is not None and how is not None:
             target = session.get("pending_next") or url_for("dashboard.index")
             metrics.LOGINS.labels("success").inc()
-            _sign_in(user)
+            sign_in(user)
             if how == "recovery":
                 flash("You used a recovery code; it will not work again.", "info")
             return redirect(_safe_next(target))
@@ -252,7 +205,7 @@ def second_factor():  # type: ignore[no-untyped-def]
 @login_required
 def logout():  # type: ignore[no-untyped-def]
     with unit_of_work() as db:
-        audit.record(db, audit.LOGOUT, int(current_user.id), ip=_client_ip())
+        audit.record(db, audit.LOGOUT, int(current_user.id), ip=client_ip())
     logout_user()
     session.clear()  # server-side (Redis) sessions: an empty session is deleted from the store
     flash("You are logged out.", "info")

@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from babel.dates import format_date
-from flask import Blueprint, Flask, Response, current_app, g, request, url_for
+from flask import Blueprint, Flask, Response, current_app, g, request, session, url_for
 from flask_login import UserMixin, current_user, login_required
 from markupsafe import Markup, escape
 from sqlalchemy.orm import Session
@@ -32,10 +32,10 @@ class SignedInUser(UserMixin):
 def load_user(user_id: str) -> SignedInUser | None:
     if not user_id.isdigit():
         return None
-    with unit_of_work() as session:
-        user = users.get(session, int(user_id))
-        if user is None:
-            return None
+    with unit_of_work() as db:
+        user = users.get(db, int(user_id))
+        if user is None or session.get("credentials") != users.credentials_fingerprint(user):
+            return None  # gone, or the password changed since this session logged in
         g.user_id = user.id
         return SignedInUser(user.id, user.email, user.default_currency)
 

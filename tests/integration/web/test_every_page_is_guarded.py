@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from tests.integration.web.routes import methods, page_rules, url_for_rule
 
-PUBLIC = {"auth.login", "auth.register", "ops.healthz", "ops.readyz", "ops.metrics_endpoint"}
+PUBLIC = {"auth.login", "signup.register", "passwords.forgot", "ops.healthz", "ops.readyz",
+          "ops.metrics_endpoint"}  # fmt: skip
+# Links sent by email: public, and a link that is not one we signed is a 400.
+EMAILED_LINKS = {"signup.finish", "passwords.reset"}
 # A step of logging in: without a right password first, it sends the visitor back to log in.
 LOGIN_STEPS = {"auth.second_factor"}
 IDS = {"account_id": 1, "transaction_id": 1, "category_id": 1, "tag_id": 1, "token_id": 1,
@@ -19,6 +22,8 @@ def test_a_visitor_is_sent_to_log_in_from_every_private_page(app, client):
         response = client.get(url)
         if rule.endpoint in PUBLIC:
             assert response.status_code == 200, url
+        elif rule.endpoint in EMAILED_LINKS:
+            assert response.status_code == 400, url
         elif rule.endpoint in LOGIN_STEPS:
             assert response.status_code == 302, url
             assert response.headers["Location"].startswith("/login"), url
