@@ -126,6 +126,40 @@ def users_create(email: str, password: str, currency: str) -> None:
     click.echo(f"created user {user.email} (id {user.id})")
 
 
+@users.command("set-password")
+@click.option("--email", required=True)
+@click.option(
+    "--password",
+    prompt="New password",
+    hide_input=True,
+    confirmation_prompt=True,
+    envvar="FINANCE_TRACKER_PASSWORD",
+    help="Prompted for when not given (or FINANCE_TRACKER_PASSWORD).",
+)
+def users_set_password(email: str, password: str) -> None:
+    """Give a user a new password (for a server that sends no email). Signs out their sessions."""
+    from finance_tracker.services import audit
+    from finance_tracker.services import users as user_service
+    from finance_tracker.services.errors import InvalidInput
+    from finance_tracker.store.database import Database
+
+    database = Database(_settings().effective_database_url)
+    try:
+        with database.session() as session:
+            user = user_service.find_by_email(session, email)
+            if user is None:
+                click.echo(f"finance-tracker: no user has the email {email}", err=True)
+                sys.exit(2)
+            user_service.set_password(session, user, password)
+            audit.record(session, audit.PASSWORD_RESET, user.id, detail="from the command line")
+    except InvalidInput as error:
+        click.echo(f"finance-tracker: {error}", err=True)
+        sys.exit(2)
+    finally:
+        database.dispose()
+    click.echo(f"new password set for {email}")
+
+
 @main.command()
 def worker() -> None:
     """Run the background worker: imports from the Redis queue, and scheduled jobs."""

@@ -32,6 +32,26 @@ def test_users_create_makes_a_user_who_can_log_in(database_url, db):
     assert again.exit_code == 2 and "cannot be registered" in again.output
 
 
+def test_users_set_password_lets_someone_who_forgot_log_in_again(database_url, db):
+    env = {"DATABASE_URL": database_url}
+    with db.session() as s:
+        users.register(s, "op@example.com", "the old long password")
+    weak = run("users", "set-password", "--email", "op@example.com", "--password", "short", env=env)
+    assert weak.exit_code == 2 and "at least 10 characters" in weak.output
+    nobody = run(
+        "users", "set-password", "--email", "no@example.com", "--password", "x" * 20, env=env
+    )
+    assert nobody.exit_code == 2 and "no user has the email" in nobody.output
+    result = run(
+        "users", "set-password", "--email", "Op@Example.com",
+        input="a fresh long password\na fresh long password\n", env=env,
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    with db.session() as s:
+        assert users.authenticate(s, "op@example.com", "the old long password") is None
+        assert users.authenticate(s, "op@example.com", "a fresh long password") is not None
+
+
 def test_demo_loads_a_year_of_history_once(database_url, db):
     env = {"DATABASE_URL": database_url, "AUTO_MIGRATE": "false"}
     result = run("demo", "--email", "demo@example.com", env=env)
