@@ -3,10 +3,8 @@ into a fresh user (refs by position, never database ids)."""
 
 from __future__ import annotations
 
-from collections.abc import Generator, Iterator
-
 import marshmallow as ma
-from flask import Response, jsonify, stream_with_context
+from flask import Response, jsonify, request, stream_with_context
 from flask.views import MethodView
 from marshmallow import fields, validate
 from sqlalchemy.exc import OperationalError, StatementError
@@ -71,12 +69,6 @@ CSV_DOC = {
 }
 
 
-def _lines(user_id: int, filters: transactions.TransactionFilter) -> Generator[str, None, None]:
-    """The CSV in pieces, from one unit of work that stays open while the answer streams."""
-    with unit_of_work() as session:
-        yield from exports.transactions_csv(session, user_id, filters)
-
-
 @blp.route("/exports/transactions.csv")
 class TransactionsCsv(MethodView):
     @blp.arguments(ExportQuery, location="query")
@@ -85,19 +77,12 @@ class TransactionsCsv(MethodView):
     def get(self, query: dict) -> Response:
         """Transactions as CSV, with the filters of the transaction search"""
         query["kind"] = query["kind"] or ""
-        lines = _lines(current_user_id(), transactions.TransactionFilter(**query))
-        # The first piece runs the first search: bad filters (someone else's account, say)
-        # are a 422 here, before the answer has started.
-        first = next(lines)
-
-        def stream() -> Iterator[str]:
-            try:
-                yield first
-                yield from lines
-            finally:
-                lines.close()
-
-        response = Response(stream_with_context(stream()), mimetype=CSV)
+        # Bad filters (someone else's account, say) are a 422 here, before the answer starts.
+        lines = exports.transactions_csv(
+            unit_of_work, current_user_id(), transactions.TransactionFilter(**query),
+            ip=request.remote_addr,
+        )  # fmt: skip
+        response = Response(stream_with_context(lines), mimetype=CSV)
         response.headers["Content-Disposition"] = 'attachment; filename="transactions.csv"'
         return response
 
@@ -108,7 +93,7 @@ class BackupResource(MethodView):
     def get(self) -> Response:
         """Everything of yours as one JSON document, to restore into a fresh user"""
         with unit_of_work() as session:
-            document = exports.backup(session, current_user_id())
+            document = exports.backup(session, current_user_id(), ip=request.remote_addr)
         response = jsonify(document)  # as the service wrote it: no schema pass over the rows
         response.headers["Content-Disposition"] = 'attachment; filename="finance-tracker.json"'
         return response
@@ -124,7 +109,9 @@ class Restore(MethodView):
         """Restore a backup into this user, who must have no accounts yet: all of it or nothing"""
         try:
             with unit_of_work() as session:
-                restored = exports.restore(session, current_user_id(), backup)
+                restored = exports.restore(
+                    session, current_user_id(), backup, ip=request.remote_addr
+                )
         except OperationalError:
             raise  # the database is away: a 503, not the backup's fault
         except (StatementError, OverflowError) as error:

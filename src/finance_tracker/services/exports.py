@@ -2,6 +2,9 @@
 
 The backup refers to rows by their position ("ref"), never by database ids, so exporting,
 restoring into another database and exporting again gives the very same file.
+
+Every export and every restore is written to the audit log here, whoever asks (the web pages,
+the API): a new way in cannot forget it.
 """
 
 from __future__ import annotations
@@ -9,14 +12,15 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from collections.abc import Iterator
+from collections.abc import Callable, Generator, Iterator
+from contextlib import AbstractContextManager
 from typing import Any
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from finance_tracker.domain.money import format_plain
-from finance_tracker.services import transactions
+from finance_tracker.services import audit, transactions
 from finance_tracker.services.errors import Conflict, InvalidInput
 from finance_tracker.services.transactions import TransactionFilter
 from finance_tracker.store import summaries
@@ -46,6 +50,47 @@ def safe_cell(text: str) -> str:
 
 
 def transactions_csv(
+    sessions: Callable[[], AbstractContextManager[Session]],
+    user_id: int,
+    filters: TransactionFilter | None = None,
+    *,
+    ip: str | None,
+) -> Iterator[str]:
+    """The transactions as CSV, in pieces to stream. `sessions` opens a unit of work.
+
+    The filters are checked here, by the first page's search (InvalidInput before anything is
+    sent); then the export is recorded in the audit log in a transaction of its own, so that a
+    download abandoned halfway is on record too; the rest is read from one unit of work that
+    stays open while the answer streams, and ends when it is closed."""
+    lines = _csv_lines(sessions, user_id, filters)
+    first = next(lines)
+    try:
+        with sessions() as session:
+            audit.record(session, audit.EXPORT, user_id, ip=ip, detail="csv")
+    except BaseException:
+        lines.close()
+        raise
+    return _chain(first, lines)
+
+
+def _csv_lines(
+    sessions: Callable[[], AbstractContextManager[Session]],
+    user_id: int,
+    filters: TransactionFilter | None,
+) -> Generator[str, None, None]:
+    with sessions() as session:
+        yield from _csv_pages(session, user_id, filters)
+
+
+def _chain(first: str, rest: Generator[str, None, None]) -> Iterator[str]:
+    try:
+        yield first
+        yield from rest
+    finally:
+        rest.close()  # ends its unit of work
+
+
+def _csv_pages(
     session: Session, user_id: int, filters: TransactionFilter | None = None
 ) -> Iterator[str]:
     """One CSV line per split line or transaction, newest first, streamed page by page. A
@@ -85,7 +130,15 @@ def _date(value: dt.date | dt.datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-def backup(session: Session, user_id: int) -> dict[str, Any]:
+def backup(session: Session, user_id: int, *, ip: str | None) -> dict[str, Any]:
+    """Everything of one user's, as one document; the export is recorded in the audit log in
+    the same transaction."""
+    document = _backup_document(session, user_id)
+    audit.record(session, audit.EXPORT, user_id, ip=ip, detail="full backup")
+    return document
+
+
+def _backup_document(session: Session, user_id: int) -> dict[str, Any]:
     user = session.get(User, user_id)
     assert user is not None
 
@@ -168,8 +221,9 @@ def backup(session: Session, user_id: int) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def restore(session: Session, user_id: int, data: Any) -> int:
-    """Load a backup into a user who has no accounts yet; all of it, or nothing on any error."""
+def restore(session: Session, user_id: int, data: Any, *, ip: str | None) -> int:
+    """Load a backup into a user who has no accounts yet; all of it, or nothing on any error.
+    A restore that happened is in the audit log (one that failed changed nothing)."""
     if not isinstance(data, dict) or data.get("format") != BACKUP_FORMAT:
         raise InvalidInput({"file": "this is not a Finance Tracker backup"})
     if data.get("version") != BACKUP_VERSION:
@@ -177,11 +231,14 @@ def restore(session: Session, user_id: int, data: Any) -> int:
     if session.scalar(select(func.count()).where(Account.user_id == user_id)):
         raise Conflict("restore into a fresh user: this one already has accounts")
     try:
-        return _load(session, user_id, data)
+        restored = _load(session, user_id, data)
     except (KeyError, TypeError, ValueError, IndexError) as error:
         raise InvalidInput(
             {"file": f"the backup is damaged: {type(error).__name__} {error}"}
         ) from None
+    records = f"{restored} transaction record{'s' if restored != 1 else ''}"
+    audit.record(session, audit.RESTORE, user_id, ip=ip, detail=records)
+    return restored
 
 
 def _parse_time(value: str | None) -> dt.datetime | None:

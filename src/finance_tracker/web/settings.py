@@ -103,8 +103,7 @@ def revoke_token(token_id: int):  # type: ignore[no-untyped-def]
 def backup():  # type: ignore[no-untyped-def]
     """Everything of this person as one JSON file, which a restore turns back into the same."""
     with unit_of_work() as db:
-        data = exports.backup(db, user_id())
-        audit.record(db, audit.EXPORT, user_id(), ip=request.remote_addr, detail="full backup")
+        data = exports.backup(db, user_id(), ip=request.remote_addr)
     body = json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True)
     name = f"finance-tracker-backup-{dt.date.today().isoformat()}.json"
     return body, 200, {
@@ -178,7 +177,7 @@ def restore():  # type: ignore[no-untyped-def]
         except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
             raise InvalidInput({"file": "this is not a Finance Tracker backup"}) from None
         with unit_of_work() as session:
-            restored = exports.restore(session, user_id(), data)
+            restored = exports.restore(session, user_id(), data, ip=request.remote_addr)
     except InvalidInput as error:
         apply_errors(form, error)
         return _page(TokenForm(formdata=None), 422, restore_form=form)

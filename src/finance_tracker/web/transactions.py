@@ -4,7 +4,6 @@ receipts attached to a transaction."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from pathlib import Path
 
 from flask import (
@@ -24,7 +23,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.utils import secure_filename
 
 from finance_tracker.ops import metrics
-from finance_tracker.services import audit, exports, receipts, transactions
+from finance_tracker.services import exports, receipts, transactions
 from finance_tracker.services.errors import InvalidInput, NotFound
 from finance_tracker.services.transactions import Page, TransactionFilter
 from finance_tracker.store.models import Receipt
@@ -118,32 +117,17 @@ def export_csv():  # type: ignore[no-untyped-def]
     back = redirect(url_for(".index", **_filter_args(form)))
     if not valid:
         return back
-    chunks = _csv_chunks(user_id(), form.to_filter())
     try:
-        first = next(chunks)
+        chunks = exports.transactions_csv(
+            unit_of_work, user_id(), form.to_filter(), ip=request.remote_addr
+        )
     except InvalidInput:
         return back
-    with unit_of_work() as session:
-        audit.record(session, audit.EXPORT, user_id(), ip=request.remote_addr, detail="csv")
-    response = Response(stream_with_context(_stream(first, chunks)), mimetype="text/csv")
+    response = Response(stream_with_context(chunks), mimetype="text/csv")
     name = f"transactions-{dt.date.today().isoformat()}.csv"
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
-
-
-def _csv_chunks(owner: int, filters: TransactionFilter) -> Iterator[str]:
-    # The unit of work stays open while the response streams, and closes with it.
-    with unit_of_work() as session:
-        yield from exports.transactions_csv(session, owner, filters)
-
-
-def _stream(first: str, rest: Iterator[str]) -> Iterator[str]:
-    try:
-        yield first
-        yield from rest
-    finally:
-        rest.close()  # type: ignore[attr-defined]  # a generator: ends the unit of work
 
 
 def _fill_choices(form: TransactionForm, session: Session) -> None:

@@ -82,16 +82,16 @@ def full_history(db, person):
 
 def test_a_backup_restored_into_an_empty_database_exports_the_same_file(db, full_history, tmp_path):
     with db.session() as s:
-        original = json.dumps(exports.backup(s, full_history.id), sort_keys=True, indent=1)
+        original = json.dumps(exports.backup(s, full_history.id, ip=None), sort_keys=True, indent=1)
     elsewhere = f"sqlite:///{tmp_path / 'restored.db'}"
     migrate.upgrade(elsewhere)
     other = Database(elsewhere)
     try:
         with other.session() as s:
             user = users.register(s, "restored@example.com", "another long password")
-            assert exports.restore(s, user.id, json.loads(original)) == 7
+            assert exports.restore(s, user.id, json.loads(original), ip=None) == 7
         with other.session() as s:
-            again = json.dumps(exports.backup(s, user.id), sort_keys=True, indent=1)
+            again = json.dumps(exports.backup(s, user.id, ip=None), sort_keys=True, indent=1)
             assert transactions.search(s, user.id).total == 4  # a transfer lists once
     finally:
         other.dispose()
@@ -100,9 +100,9 @@ def test_a_backup_restored_into_an_empty_database_exports_the_same_file(db, full
 
 def test_a_restore_refuses_a_user_with_data_and_a_damaged_file(db, full_history):
     with db.session() as s:
-        data = exports.backup(s, full_history.id)
+        data = exports.backup(s, full_history.id, ip=None)
         with pytest.raises(Conflict):
-            exports.restore(s, full_history.id, data)
+            exports.restore(s, full_history.id, data, ip=None)
     with db.session() as s:
         fresh = users.register(s, "new@example.com", "another long password")
     for damaged in (
@@ -111,15 +111,14 @@ def test_a_restore_refuses_a_user_with_data_and_a_damaged_file(db, full_history)
         {**data, "transactions": [{"account": 99}]},
     ):
         with db.session() as s, pytest.raises(InvalidInput):
-            exports.restore(s, fresh.id, damaged)
+            exports.restore(s, fresh.id, damaged, ip=None)
     with db.session() as s:
         assert transactions.search(s, fresh.id).total == 0
         assert categories.list_all(s, fresh.id)  # the defaults are still there: nothing changed
 
 
 def test_the_csv_export_escapes_formulas_and_lists_split_lines(db, full_history):
-    with db.session() as s:
-        text = "".join(exports.transactions_csv(s, full_history.id))
+    text = "".join(exports.transactions_csv(db.session, full_history.id, ip=None))
     rows = list(csv.DictReader(io.StringIO(text)))
     assert len(rows) == 5  # income, vet, two split lines, the transfer
     vet = next(r for r in rows if "HYPERLINK" in r["payee"])
