@@ -136,6 +136,13 @@ $(VAR) expansion, so an existing Secret needs only the password, not a URL.
       name: {{ include "finance-tracker.secretName" . }}
       key: redis-url
 {{- end }}
+{{- if and .Values.mail.host .Values.mail.username }}
+- name: SMTP_PASSWORD
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "finance-tracker.secretName" . }}
+      key: smtp-password
+{{- end }}
 {{- with .Values.extraEnv }}
 {{ toYaml . }}
 {{- end }}
@@ -169,6 +176,43 @@ priorityClassName: {{ . }}
 {{- with .root.Values.imagePullSecrets }}
 imagePullSecrets:
   {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- end }}
+
+{{/*
+PUBLIC_URL: config.publicUrl; with mail and no publicUrl, https://<first ingress host> when the
+Ingress is enabled and that host is in ingress.tls; else empty.
+*/}}
+{{- define "finance-tracker.publicUrl" -}}
+{{- if .Values.config.publicUrl -}}
+{{ .Values.config.publicUrl }}
+{{- else if and .Values.mail.host .Values.ingress.enabled .Values.ingress.hosts -}}
+{{- $host := (index .Values.ingress.hosts 0).host -}}
+{{- $secured := false -}}
+{{- range .Values.ingress.tls -}}
+{{- if has $host (.hosts | default list) -}}
+{{- $secured = true -}}
+{{- end -}}
+{{- end -}}
+{{- if $secured -}}
+https://{{ $host }}
+{{- end -}}
+{{- end -}}
+{{- end }}
+
+{{/*
+Values that cannot work together: refuse them here, with the reason, rather than render pods
+that crash at start (the app refuses the same settings) or a sender that only collects errors.
+*/}}
+{{- define "finance-tracker.validate" -}}
+{{- if and .Values.traffic.enabled (ne .Values.config.registration "open") }}
+{{- fail "traffic.enabled needs config.registration=open: the traffic sender signs its simulated users up through the sign-up form" }}
+{{- end }}
+{{- if and (eq .Values.config.registration "email") (not .Values.mail.host) }}
+{{- fail "config.registration=email needs mail.host: the sign-up link is sent by email" }}
+{{- end }}
+{{- if and .Values.mail.host (not (include "finance-tracker.publicUrl" .)) }}
+{{- fail "mail.host needs config.publicUrl (links in emails are built on it), or an Ingress whose first host is in ingress.tls (then https://<that host>)" }}
 {{- end }}
 {{- end }}
 
@@ -257,6 +301,20 @@ key expires when the heartbeat stops, so a hung worker fails it.
     {{- end }}
   {{- end }}
 {{- end }}
+{{- end }}
+
+{{/* Egress rule to the mail server (the worker sends the mail): mail.port, at mail.cidrs. */}}
+{{- define "finance-tracker.mailEgress" -}}
+- ports:
+    - protocol: TCP
+      port: {{ .Values.mail.port }}
+  {{- with .Values.mail.cidrs }}
+  to:
+    {{- range . }}
+    - ipBlock:
+        cidr: {{ . }}
+    {{- end }}
+  {{- end }}
 {{- end }}
 
 {{/* A peer from values: namespaceSelector and podSelector together (both must match). */}}
