@@ -144,6 +144,34 @@ def test_the_chart_s_database_url_is_one_the_app_accepts() -> None:
     assert url.endswith("@finance-tracker-postgresql:5432/finance_tracker")
 
 
+@pytest.mark.parametrize(
+    ("combination", "expected"),
+    [
+        ("default", "first-user False None"),
+        ("traffic-on", "open False None"),
+        ("mail", "email True https://money.example.com"),
+    ],
+)
+def test_the_app_accepts_the_sign_up_and_mail_settings_the_chart_gives(
+    combination: str, expected: str
+) -> None:
+    """The worker (which sends the mail) starts with them: the app refuses a mode it does not
+    know, email sign-up without SMTP_HOST, or SMTP_HOST without PUBLIC_URL."""
+    docs = chart_docs(combination)
+    env = _container_env(docs, named(docs, "Deployment", "finance-tracker-worker"))
+    result = subprocess.run(
+        [sys.executable, "-c", "from finance_tracker.settings import load_settings as l; "
+         "s = l(); print(s.registration_mode, s.sends_mail, s.public_url, s.smtp_password)"],
+        env={"PATH": os.environ.get("PATH", ""), **env}, capture_output=True, text=True,
+        timeout=60, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    mode, sends_mail, public_url, password = result.stdout.split(maxsplit=3)
+    assert f"{mode} {sends_mail} {public_url}" == expected
+    if combination == "mail":
+        assert password.strip() == "not-a-real-password", "SMTP_PASSWORD from the Secret"
+
+
 def test_the_containers_commands_run_the_app(database: str, redis_url: str, tmp_path: Path) -> None:
     docs = chart_docs("default")
     job = named(docs, "Job", "finance-tracker-migrations")

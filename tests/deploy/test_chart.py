@@ -234,6 +234,96 @@ def test_trusted_hosts_keep_the_probes_working() -> None:
         assert headers == [{"name": "Host", "value": "localhost"}]
 
 
+def _config(docs: list[dict[str, Any]]) -> dict[str, str]:
+    return named(docs, "ConfigMap", "finance-tracker")["data"]
+
+
+def _app_env(docs: list[dict[str, Any]], workload: str) -> dict[str, Any]:
+    container = named(docs, "Deployment", workload)["spec"]["template"]["spec"]["containers"][0]
+    return {e["name"]: e for e in container.get("env", [])}
+
+
+def test_sign_up_is_automatic_unless_the_values_choose() -> None:
+    """Empty config.registration writes no REGISTRATION: the app's own default decides (email
+    with a mail server, else first-user). The sender's combinations choose `open`."""
+    default = _config(chart_docs("default"))
+    assert not {"REGISTRATION", "PUBLIC_URL", "MAIL_FROM"} & set(default)
+    assert not [key for key in default if key.startswith("SMTP_")]
+    # An Ingress with TLS alone writes no PUBLIC_URL: it is derived for mail only.
+    assert "PUBLIC_URL" not in _config(chart_docs("ingress-tls"))
+    assert _config(chart_docs("traffic-on"))["REGISTRATION"] == "open"
+    assert _config(chart_docs("kind"))["REGISTRATION"] == "open"
+    for environment in ("staging", "production"):
+        values = yaml.safe_load((CHART / f"values-{environment}.yaml").read_text())
+        assert not values.get("config", {}).get("registration"), f"{environment}: automatic"
+
+
+def test_mail_settings_go_to_the_config_map_and_the_password_to_the_secret() -> None:
+    import base64
+
+    docs = chart_docs("mail")
+    config = _config(docs)
+    assert config["REGISTRATION"] == "email"
+    assert config["PUBLIC_URL"] == "https://money.example.com", "derived from the TLS host"
+    assert {
+        key: config[key] for key in config if key.startswith("SMTP_") or key == "MAIL_FROM"
+    } == {
+        "SMTP_HOST": "smtp.example.com",
+        "SMTP_PORT": "465",
+        "SMTP_SECURITY": "tls",
+        "SMTP_USERNAME": "finance-tracker@example.com",
+        "SMTP_TIMEOUT_SECONDS": "15",
+        "MAIL_FROM": "Finance Tracker <finance-tracker@example.com>",
+    }
+    password = values_of("mail")["mail"]["password"]
+    for config_map in by_kind(docs, "ConfigMap"):
+        assert "SMTP_PASSWORD" not in config_map.get("data", {})
+        assert password not in yaml.safe_dump(config_map), config_map["metadata"]["name"]
+    secret = named(docs, "Secret", "finance-tracker")
+    assert base64.b64decode(secret["data"]["smtp-password"]).decode() == password
+    for workload in ("finance-tracker-web", "finance-tracker-worker"):
+        env = _app_env(docs, workload)
+        assert env["SMTP_PASSWORD"]["valueFrom"]["secretKeyRef"] == {
+            "name": "finance-tracker", "key": "smtp-password",
+        }  # fmt: skip
+    # Without a login there is no password to keep.
+    assert "smtp-password" not in named(chart_docs("default"), "Secret", "finance-tracker")["data"]
+    assert "SMTP_PASSWORD" not in _app_env(chart_docs("default"), "finance-tracker-web")
+
+
+def test_an_existing_secret_gives_the_smtp_password_and_public_url_wins() -> None:
+    docs = chart_docs("existing-secret")
+    config = _config(docs)
+    assert config["REGISTRATION"] == "closed"
+    assert config["PUBLIC_URL"] == "https://finance.example.com"
+    assert config["SMTP_HOST"] == "smtp.mail.svc" and config["SMTP_PORT"] == "587"
+    assert config["SMTP_SECURITY"] == "starttls"
+    assert "MAIL_FROM" not in config, "empty mail.from: the app's default"
+    env = _app_env(docs, "finance-tracker-worker")
+    assert env["SMTP_PASSWORD"]["valueFrom"]["secretKeyRef"] == {
+        "name": "finance-tracker-from-vault", "key": "smtp-password",
+    }  # fmt: skip
+
+
+RENDER_FAILS = Path(__file__).parent / "fixtures" / "render-fails"
+
+
+@pytest.mark.parametrize("bad", sorted(RENDER_FAILS.glob("*.yaml")), ids=lambda p: p.stem)
+def test_values_that_cannot_work_together_fail_the_render_with_the_reason(bad: Path) -> None:
+    """The schema takes each fixture (a schema refusal would be a HelmValuesError); the render
+    refuses it with a `fail` that says why (the fixture's first line)."""
+    expected = bad.read_text().splitlines()[0].removeprefix("# expect: ").strip()
+    values = yaml.safe_load(bad.read_text())
+    helm = module("helm_python")
+    chart = helm.Chart.load(str(CHART))
+    try:
+        with pytest.raises(helm.HelmRenderError) as refused:
+            chart.render(values, name=RELEASE, namespace=NAMESPACE, is_install=True)
+    finally:
+        chart.close()
+    assert expected in str(refused.value), refused.value
+
+
 # ---- values.schema.json ------------------------------------------------------------------------
 
 

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import sys
@@ -173,6 +174,34 @@ def test_compose_config_is_valid() -> None:
     env_result = run("env", "SECRET_KEY=" + "x" * 40, tool("docker-compose"),
                      "--file", "compose.yaml", "config", "--quiet")  # fmt: skip
     assert env_result.returncode == 0, env_result.stderr
+
+
+MAIL_SETTINGS = (
+    "REGISTRATION", "SMTP_HOST", "SMTP_PORT", "SMTP_SECURITY", "SMTP_USERNAME", "SMTP_PASSWORD",
+    "SMTP_TIMEOUT_SECONDS", "MAIL_FROM",
+)  # fmt: skip
+
+
+@pytest.mark.parametrize("service", ["web", "worker"])
+def test_compose_passes_sign_up_and_mail_settings_through_only_when_set(service: str) -> None:
+    """No value in compose.yaml: unset in the shell means unset in the container, so the app's
+    defaults apply (an empty REGISTRATION or SMTP_PORT would stop it)."""
+    environment = COMPOSE["services"][service]["environment"]
+    for name in MAIL_SETTINGS:
+        assert name in environment and environment[name] is None, name
+    assert environment["PUBLIC_URL"] == "${PUBLIC_URL:-http://127.0.0.1:5000}"
+    given = run("env", "SECRET_KEY=" + "x" * 40, "REGISTRATION=open", "SMTP_PORT=2525",
+                tool("docker-compose"), "--file", "compose.yaml", "config", "--format", "json")  # fmt: skip
+    assert given.returncode == 0, given.stderr
+    resolved = json.loads(given.stdout)["services"][service]["environment"]
+    assert resolved["REGISTRATION"] == "open" and resolved["SMTP_PORT"] == "2525"
+    assert resolved["SMTP_HOST"] is None and resolved["PUBLIC_URL"] == "http://127.0.0.1:5000"
+
+
+def test_compose_tells_the_traffic_sender_s_user_to_open_sign_up() -> None:
+    text = (ROOT / "compose.yaml").read_text()
+    sender = text[text.index("The traffic sender runs on the host") :]
+    assert "REGISTRATION=open" in sender[:400]
 
 
 def test_compose_runs_the_full_stack() -> None:

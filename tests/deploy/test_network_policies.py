@@ -176,3 +176,20 @@ def test_an_external_database_is_reached_only_at_its_cidr_and_port() -> None:
     assert not allowed(policies, pods["web"], database, 6380)
     assert not allowed(policies, pods["web"], INTERNET, 5432)
     assert not allowed(policies, pods["migrations"], cache, 6380)
+
+
+def test_only_the_worker_reaches_the_mail_server_at_its_cidr_and_port() -> None:
+    """The web pods queue mail in Redis; the worker sends it."""
+    docs = chart_docs("mail")
+    policies, pods = by_kind(docs, "NetworkPolicy"), _pods(docs)
+    mail_server = Pod({}, namespace="-", ip="192.0.2.25")
+    assert allowed(policies, pods["worker"], mail_server, 465)
+    assert not allowed(policies, pods["worker"], mail_server, 443)
+    assert not allowed(policies, pods["worker"], INTERNET, 465), "only at mail.cidrs"
+    for name in ("web", "migrations", "recurring", "postgresql", "redis"):
+        assert not allowed(policies, pods[name], mail_server, 465), name
+    # Without mail.host the worker has no way out to any mail port.
+    default = chart_docs("default")
+    default_policies, default_pods = by_kind(default, "NetworkPolicy"), _pods(default)
+    for port in (25, 465, 587):
+        assert not allowed(default_policies, default_pods["worker"], mail_server, port)
