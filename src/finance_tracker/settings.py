@@ -134,6 +134,13 @@ class Settings(BaseSettings):
             )
         return value.rstrip("/")
 
+    @field_validator("mail_from")
+    @classmethod
+    def _an_address(cls, value: str) -> str:
+        if "@" not in value:
+            raise ValueError("must be an email address, e.g. Finance Tracker <money@example.com>")
+        return value.strip()
+
     @field_validator("smtp_host", "smtp_username", "smtp_password")
     @classmethod
     def _empty_is_unset(cls, value: str | None) -> str | None:

@@ -278,6 +278,7 @@ def test_changing_the_password_signs_out_other_sessions(make_app):
         ({"registration": "email"}, "REGISTRATION=email needs SMTP_HOST"),
         ({"smtp_host": "mail.example.com"}, "PUBLIC_URL is required"),
         ({"smtp_host": "m", "public_url": "money.example.com"}, "absolute http"),
+        ({"mail_from": ""}, "MAIL_FROM: must be an email address"),
     ],
 )
 def test_mail_settings_that_cannot_work_stop_start_up(values, message):
