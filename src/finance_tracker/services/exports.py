@@ -93,16 +93,17 @@ def _chain(first: str, rest: Generator[str, None, None]) -> Iterator[str]:
 def _csv_pages(
     session: Session, user_id: int, filters: TransactionFilter | None = None
 ) -> Iterator[str]:
-    """One CSV line per split line or transaction, newest first, streamed page by page. A
+    """One CSV line per split line or transaction, newest first, streamed a batch at a time. A
     transfer is one line, from the account the money left, with what the other account got."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(CSV_HEADER)
-    page = 1
-    while True:
-        result = transactions.search(session, user_id, filters, page=page, per_page=200)
-        for row in result.items:
-            other = transactions.transfer_counterpart(session, row)
+    batches = transactions.newest_first_in_batches(session, user_id, filters, batch_size=500)
+    empty = True
+    for batch in batches:
+        others = transactions.transfer_counterparts(session, user_id, batch)
+        for row in batch:
+            other = others.get(row.id)
             for line in row.lines or [row]:
                 writer.writerow([
                     row.date.isoformat(), safe_cell(row.account.name), row.kind,
@@ -117,9 +118,9 @@ def _csv_pages(
         yield buffer.getvalue()
         buffer.seek(0)
         buffer.truncate()
-        if page >= result.pages:
-            return
-        page += 1
+        empty = False
+    if empty:  # the header alone
+        yield buffer.getvalue()
 
 
 def _date(value: dt.date | dt.datetime | None) -> str | None:

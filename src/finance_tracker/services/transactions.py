@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
-from sqlalchemy import Select, case, exists, func, literal, or_, select
+from sqlalchemy import Select, and_, case, exists, func, literal, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from finance_tracker.domain.ledger import (
@@ -345,11 +346,15 @@ def transfer_counterparts(
             Transaction.user_id == user_id, Transaction.transfer_group.in_(groups)
         )
     ).all()
+    by_group: dict[str, list[Transaction]] = {}
+    for leg in legs:
+        by_group.setdefault(leg.transfer_group or "", []).append(leg)
     return {
         row.id: leg
         for row in rows
-        for leg in legs
-        if row.transfer_group and leg.transfer_group == row.transfer_group and leg.id != row.id
+        if row.transfer_group
+        for leg in by_group.get(row.transfer_group, [])
+        if leg.id != row.id
     }
 
 
@@ -488,6 +493,38 @@ def _minor_by_currency(session: Session, user_id: int, number: Decimal, *, round
     if not by_currency:
         return literal(0)
     return case(by_currency, value=account_currency, else_=literal(0))
+
+
+def newest_first_in_batches(
+    session: Session,
+    user_id: int,
+    filters: TransactionFilter | None = None,
+    *,
+    batch_size: int = 1000,
+) -> Iterator[list[Transaction]]:
+    """Every matching top-level transaction, newest first, a batch at a time, for exports.
+
+    Keyset paging (after the last date and id seen) instead of page numbers: the thousandth
+    batch costs what the first does, with no OFFSET to skip and no total to count. Bad filters
+    raise InvalidInput before the first batch."""
+    query = _filtered(session, user_id, filters or TransactionFilter())
+    order = (Transaction.date.desc(), Transaction.id.desc())
+    after: tuple[dt.date, int] | None = None
+    while True:
+        batch_query = query
+        if after is not None:
+            last_date, last_id = after
+            batch_query = query.where(
+                or_(
+                    Transaction.date < last_date,
+                    and_(Transaction.date == last_date, Transaction.id < last_id),
+                )
+            )
+        batch = list(session.scalars(batch_query.order_by(*order).limit(batch_size)).unique())
+        if not batch:
+            return
+        yield batch
+        after = (batch[-1].date, batch[-1].id)
 
 
 def search(

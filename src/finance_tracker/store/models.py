@@ -193,8 +193,10 @@ class Transaction(Base):
     account: Mapped[Account] = relationship(lazy="joined")
     category: Mapped[Category | None] = relationship(lazy="joined")
     tags: Mapped[list[Tag]] = relationship(secondary=transaction_tags, lazy="selectin")
+    # join_depth: eager loaders stop at a relationship back to the same class unless told how
+    # deep to go, and the split lines were then loaded with one query per transaction.
     lines: Mapped[list[Transaction]] = relationship(
-        lazy="selectin", order_by="Transaction.id", cascade="all, delete-orphan"
+        lazy="selectin", order_by="Transaction.id", cascade="all, delete-orphan", join_depth=1
     )
 
 

@@ -77,3 +77,30 @@ def test_a_benchmarked_read_sends_the_same_few_statements_at_any_size(api, db, p
     assert len(large) <= BENCHMARKED[path], "\n".join(large)
     # Reads only: no lazy load writes, and no statement per row either.
     assert all(s.lstrip().upper().startswith("SELECT") for s in large), large
+
+
+def test_a_page_of_split_transactions_loads_their_lines_in_one_statement(api, db):
+    """Split lines are eager-loaded for the whole page, not fetched transaction by transaction."""
+    account = api.account("Checking", opening="1000")["id"]
+    food = api.category_id("Food")
+
+    def add_splits(count: int) -> None:
+        for n in range(count):
+            api.transaction(
+                kind="expense", account_id=account, date=f"2026-02-{n % 28 + 1:02d}",
+                amount="3.00", payee=f"Shop {n}",
+                splits=[{"amount": "2.00", "category_id": food}, {"amount": "1.00"}],
+            )  # fmt: skip
+
+    def page_statements() -> list[str]:
+        api.get("/api/v1/transactions?per_page=100")  # warm the token's last use
+        with statements(db) as sent:
+            response = api.get("/api/v1/transactions?per_page=100")
+        assert response.status_code == 200, response.get_json()
+        return sent
+
+    add_splits(2)
+    few = page_statements()
+    add_splits(30)
+    many = page_statements()
+    assert len(many) == len(few), "\n".join(many)
