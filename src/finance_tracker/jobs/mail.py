@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
-
-import redis
+from typing import TYPE_CHECKING
 
 from finance_tracker import mail
 from finance_tracker.jobs import queue
 from finance_tracker.settings import Settings, load_settings
+
+if TYPE_CHECKING:
+    import redis
 
 log = logging.getLogger(__name__)
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import contextlib
 import threading
+from typing import TYPE_CHECKING
 
-import redis
+if TYPE_CHECKING:  # imported where a Redis client exists: not at all in the embedded default
+    import redis
 
 TTL_SECONDS = 24 * 3600
 
@@ -27,17 +29,20 @@ class MemoryProgress:
 
 class RedisProgress:
     def __init__(self, client: redis.Redis) -> None:
+        import redis
+
         self.client = client
+        self.errors = redis.RedisError
 
     def set(self, key: str, done: int) -> None:
         # Progress is a nicety: the job itself must not fail for it.
-        with contextlib.suppress(redis.RedisError):
+        with contextlib.suppress(self.errors):
             self.client.set(f"ft:progress:{key}", done, ex=TTL_SECONDS)
 
     def get(self, key: str) -> int | None:
         try:
             value = self.client.get(f"ft:progress:{key}")
-        except redis.RedisError:
+        except self.errors:
             return None
         return int(value) if value is not None else None
 

@@ -4,10 +4,10 @@ thread of this process (the embedded default, nothing else to start)."""
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import redis
-from rq import Queue, Retry
+if TYPE_CHECKING:  # redis and rq come in with the first job sent to Redis: a web process
+    import redis  # without Redis never imports them (tests/unit/test_startup.py)
 
 QUEUE_NAME = "finance-tracker"
 _threads = ThreadPoolExecutor(max_workers=1, thread_name_prefix="embedded-job")
@@ -18,6 +18,8 @@ def submit(
 ) -> str:
     """Enqueue `function_path(*args)`; `run_inline` is the callable used without Redis."""
     if client is not None:
+        from rq import Queue, Retry
+
         job = Queue(QUEUE_NAME, connection=client).enqueue(
             function_path, *args, job_timeout=3600, retry=Retry(max=2, interval=[10, 60])
         )
