@@ -6,7 +6,6 @@ import logging
 import time
 import uuid
 
-import redis
 from flask import Blueprint, Flask, Response, current_app, g, jsonify, request
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -35,6 +34,8 @@ def readyz() -> tuple[Response, int]:
     except SQLAlchemyError as error:
         checks["database"] = f"unreachable: {type(error).__name__}"
     if state.redis is not None:
+        import redis  # only where Redis is configured
+
         try:
             state.redis.ping()
             checks["redis"] = "ok"
