@@ -1,16 +1,22 @@
-"""Finance Tracker: a self-hosted personal finance tracker. `create_app()` is the app factory."""
+"""Finance Tracker: a self-hosted personal finance tracker. `create_app()` is the app factory.
+
+Importing the package imports nothing heavy: `finance-tracker serve` starts its clock with only
+click loaded, and a Redis client library nobody configured is never imported. Flask, SQLAlchemy
+and the rest come in with `create_app` (tests/unit/test_startup.py keeps it that way).
+"""
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import redis
-from flask import Flask
-from werkzeug.routing import IntegerConverter
+if TYPE_CHECKING:
+    import redis
+    from flask import Flask
 
-from finance_tracker.settings import Settings, load_settings
-from finance_tracker.store.database import Database
+    from finance_tracker.settings import Settings
+    from finance_tracker.store.database import Database
 
 __version__ = "0.1.0"
 
@@ -26,10 +32,15 @@ class AppState:
 
 
 def create_app(settings: Settings | None = None) -> Flask:
+    from flask import Flask
+
     from finance_tracker import api, web
     from finance_tracker.ops import health, metrics
     from finance_tracker.ops import logging as ops_logging
+    from finance_tracker.routing import BoundedIntConverter, LazyBuildRule
+    from finance_tracker.settings import load_settings
     from finance_tracker.store import migrate
+    from finance_tracker.store.database import Database
 
     settings = settings or load_settings()
     ops_logging.configure(settings.log_level)
@@ -39,7 +50,7 @@ def create_app(settings: Settings | None = None) -> Flask:
 
         hops = settings.proxy_hops
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
-    # Ids in URLs fit the database's integer: a longer one is a 404, not an overflow error.
+    app.url_rule_class = LazyBuildRule  # every rule after Flask's own /static one
     app.url_map.converters["int"] = BoundedIntConverter
     app.config.update(
         SECRET_KEY=settings.effective_secret_key(),
@@ -56,11 +67,13 @@ def create_app(settings: Settings | None = None) -> Flask:
     if not settings.database_url:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
     database = Database(settings.effective_database_url)
-    client = (
-        redis.Redis.from_url(settings.redis_url, socket_timeout=2, socket_connect_timeout=2)
-        if settings.redis_url
-        else None
-    )
+    client = None
+    if settings.redis_url:
+        import redis
+
+        client = redis.Redis.from_url(
+            settings.redis_url, socket_timeout=2, socket_connect_timeout=2
+        )
     state = AppState(settings=settings, database=database, redis=client)
     app.extensions["finance_tracker"] = state
 
@@ -91,15 +104,6 @@ def create_app(settings: Settings | None = None) -> Flask:
         },
     )
     return app
-
-
-class BoundedIntConverter(IntegerConverter):
-    def __init__(self, url_map, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
-        kwargs.setdefault("max", MAX_ID)
-        super().__init__(url_map, *args, **kwargs)
-
-
-MAX_ID = 2**31 - 1
 
 
 def state_of(app: Flask) -> AppState:

@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import sys
+from typing import TYPE_CHECKING
 
 import click
 
-from finance_tracker.settings import Settings, SettingsError, load_settings
+if TYPE_CHECKING:
+    from finance_tracker.settings import Settings
+
+# Each command imports what it needs: `serve` pauses the garbage collector before the settings
+# and the app come in (ops/startup.py), and no command pays for another's imports.
 
 
 def _settings(**overrides: object) -> Settings:
+    from finance_tracker.settings import SettingsError, load_settings
+
     try:
         return load_settings(**{k: v for k, v in overrides.items() if v is not None})
     except SettingsError as error:
@@ -34,6 +41,9 @@ def main() -> None:
 @click.option("--workers", type=int, help="gunicorn worker processes (WEB_WORKERS, default 2).")
 def serve(host: str | None, port: int | None, production: bool | None, workers: int | None) -> None:
     """Run the web app."""
+    from finance_tracker.ops import startup
+
+    startup.pause()  # until the app is loaded: see ops/startup.py
     env = None if production is None else ("production" if production else "development")
     settings = _settings(host=host, port=port, env=env, web_workers=workers)
     if settings.should_auto_migrate:
@@ -55,6 +65,7 @@ def serve(host: str | None, port: int | None, production: bool | None, workers: 
         from finance_tracker.jobs import embedded
 
         embedded.start(app.extensions["finance_tracker"].database)
+    startup.resume()
     click.echo(f"Finance Tracker on http://{settings.host}:{settings.port} (development server)")
     app.run(host=settings.host, port=settings.port, threaded=True, use_reloader=False)
 

@@ -25,6 +25,7 @@ from typing import Any
 
 from gunicorn.app.base import BaseApplication
 
+from finance_tracker.ops import startup
 from finance_tracker.settings import Settings
 
 
@@ -47,6 +48,16 @@ def _child_exit(_server: Any, worker: Any) -> None:
         from prometheus_client import multiprocess
 
         multiprocess.mark_process_dead(worker.pid)
+
+
+def _when_ready(_server: Any) -> None:
+    """The master, just before it forks the workers: it has all it will load (ops/startup.py)."""
+    startup.resume()
+
+
+def _post_fork(_server: Any, _worker: Any) -> None:
+    """A worker, just forked: no collections while it loads the app (resumed in `load`)."""
+    startup.pause()
 
 
 log = logging.getLogger("finance_tracker.shutdown")
@@ -106,6 +117,8 @@ class _Server(BaseApplication):  # type: ignore[misc]
             "loglevel": self.settings.log_level.lower(),
             "worker_tmp_dir": "/dev/shm" if Path("/dev/shm").is_dir() else None,  # noqa: S108
             "child_exit": _child_exit,
+            "when_ready": _when_ready,
+            "post_fork": _post_fork,
             "post_worker_init": _post_worker_init,
             "proc_name": "finance-tracker",
             # The control socket would need a writable home; the container's root is read-only.
@@ -124,6 +137,7 @@ class _Server(BaseApplication):  # type: ignore[misc]
             from finance_tracker.jobs import embedded
 
             embedded.start(app.extensions["finance_tracker"].database)
+        startup.resume()
         return app
 
 
