@@ -460,14 +460,16 @@ def compile_bytecode() -> str:
 
 def measure_ours(data: DataSet, args: argparse.Namespace, cold_only: bool = False) -> dict:
     token_id, token = create_token(data)
-    compile_bytecode()
+    package = compile_bytecode()
     targets = endpoints(data)
     first = next(e for e in targets if e.report == "month_by_category")
     logs = RESULTS_DIR / "logs"
     logs.mkdir(parents=True, exist_ok=True)
     log_path = logs / f"server-{data.n}.log"
     log_path.unlink(missing_ok=True)
-    result: dict = {"cold_starts": [], "endpoints": {}, "log": str(log_path)}
+    # The code measured: this checkout's, or another's when PYTHONPATH points at it (a
+    # "before" figure measured from a worktree of an older commit).
+    result: dict = {"cold_starts": [], "endpoints": {}, "log": str(log_path), "package": package}
     server = None
     try:
         for attempt in range(args.cold_starts):
