@@ -48,6 +48,8 @@ class Settings(BaseSettings):
     data_dir: Path = Path("data")
     upload_dir: Path | None = None  # receipts and import files; default: DATA_DIR/uploads
     import_max_bytes: int = Field(default=50 * 1024 * 1024, ge=1024)
+    # An import left unfinished this long expires: its bank file is removed (the hourly sweep).
+    import_keep_hours: int = Field(default=24, ge=1, le=24 * 365)
     receipt_max_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
     database_url: str = ""
     redis_url: str | None = None

@@ -1,31 +1,66 @@
-"""In the embedded default (no Redis, no worker) the web process runs scheduled jobs itself in a
-daemon thread. Jobs are idempotent, so several processes doing this at once is harmless."""
+"""Scheduled jobs in a daemon thread: recurring transactions and the upload sweep, hourly.
+
+In the embedded default (no Redis, no worker) the web process runs them itself; the worker runs
+them too (`start_in_worker`), the upload sweep always, since it is the process with the uploads
+volume. Jobs are idempotent, so several processes doing this at once is harmless.
+"""
 
 from __future__ import annotations
 
 import logging
 import threading
-
-from sqlalchemy.exc import SQLAlchemyError
+from typing import TYPE_CHECKING
 
 from finance_tracker.jobs.recurring import run_recurring
+from finance_tracker.jobs.uploads import clean_uploads
 from finance_tracker.store.database import Database
+
+if TYPE_CHECKING:
+    from finance_tracker.settings import Settings
 
 log = logging.getLogger(__name__)
 INTERVAL_SECONDS = 3600
 
 
-def start(database: Database, interval: float = INTERVAL_SECONDS) -> threading.Event:
-    """Start the scheduler; set the returned event to stop it."""
+def start(
+    database: Database,
+    interval: float = INTERVAL_SECONDS,
+    *,
+    settings: Settings | None = None,
+    recurring: bool = True,
+) -> threading.Event:
+    """Start the scheduler; set the returned event to stop it. It runs at once, then every
+    `interval` seconds: recurring transactions (unless `recurring` is False) and the upload sweep
+    of `settings` (UPLOAD_DIR, IMPORT_KEEP_HOURS; default: the environment's settings)."""
+    if settings is None:
+        from finance_tracker.settings import load_settings
+
+        settings = load_settings()
+    root, keep_hours = settings.uploads, settings.import_keep_hours
     stop = threading.Event()
 
     def loop() -> None:
         while not stop.is_set():
+            if recurring:
+                try:
+                    run_recurring(database)
+                except Exception:
+                    log.exception("scheduled recurring run failed; retrying at the next interval")
             try:
-                run_recurring(database)
-            except SQLAlchemyError:
-                log.exception("scheduled recurring run failed; retrying at the next interval")
+                clean_uploads(database, root, keep_hours)
+            except Exception:
+                log.exception("scheduled upload sweep failed; retrying at the next interval")
             stop.wait(interval)
 
     threading.Thread(target=loop, name="embedded-scheduler", daemon=True).start()
     return stop
+
+
+def start_in_worker(settings: Settings) -> threading.Event:
+    """The worker's schedule: the upload sweep always (the worker has the uploads volume), and
+    recurring transactions unless EMBEDDED_JOBS=false (where a CronJob runs them instead)."""
+    return start(
+        Database(settings.effective_database_url),
+        settings=settings,
+        recurring=settings.embedded_jobs is not False,
+    )

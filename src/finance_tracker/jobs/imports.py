@@ -1,4 +1,7 @@
-"""The import job: commit one uploaded file, all or nothing, with progress as it goes."""
+"""The import job: commit one uploaded file, all or nothing, with progress as it goes.
+
+Once the commit is in the database the bank file is removed: its rows are in the account. A failed
+import keeps its file, so that its owner can fix the mapping and try again."""
 
 from __future__ import annotations
 
@@ -7,6 +10,9 @@ import logging
 import time
 from pathlib import Path
 
+from sqlalchemy import update
+
+from finance_tracker.importers import ImportFileError
 from finance_tracker.jobs.progress import MemoryProgress, RedisProgress
 from finance_tracker.ops import metrics
 from finance_tracker.services import imports
@@ -19,8 +25,9 @@ log = logging.getLogger(__name__)
 def run_import(
     database: Database, root: Path, batch_id: int, progress: MemoryProgress | RedisProgress
 ) -> str:
-    """Returns the final status. Safe to run again: a finished import is left alone, and one
-    whose earlier run died mid-way starts over (its writes were never committed)."""
+    """Returns the final status. Safe to run again: a finished (or expired, or discarded) import
+    is left alone, and one whose earlier run died mid-way starts over (its writes were never
+    committed)."""
     started = time.perf_counter()
     outcome = "error"
     try:
@@ -37,8 +44,8 @@ def _run_import(
 ) -> str:
     with database.session() as session:
         batch = session.get(ImportBatch, batch_id)
-        if batch is None or batch.status == "done":
-            return "done" if batch else "missing"
+        if batch is None or batch.status in ("done", "expired"):
+            return batch.status if batch else "missing"
         batch.status, batch.started_at, batch.error = "running", utcnow(), ""
         file_format = batch.file_format
     key = f"import:{batch_id}"
@@ -48,9 +55,13 @@ def _run_import(
             batch = session.get(ImportBatch, batch_id)
             assert batch is not None
             written = imports.commit(session, batch, root, lambda done: progress.set(key, done))
+            path = imports.file_path(root, batch)
     except imports.ImportRefused as refused:
         _fail(database, batch_id, str(refused), invalid=len(refused.problems))
         metrics.IMPORT_ROWS.labels(file_format, "invalid").inc(len(refused.problems))
+        return "failed"
+    except ImportFileError as error:  # the file, not the job: running it again would not help
+        _fail(database, batch_id, str(error))
         return "failed"
     except Exception as error:  # noqa: BLE001 - any crash: record it, nothing was committed
         log.exception("import failed", extra={"batch_id": batch_id})
@@ -60,14 +71,13 @@ def _run_import(
     metrics.IMPORT_ROWS.labels(file_format, "imported").inc(written.inserted)
     metrics.IMPORT_ROWS.labels(file_format, "duplicate").inc(written.rows - written.inserted)
     metrics.TRANSACTIONS_CREATED.labels("import", "mixed").inc(written.inserted)
-    (root / "imports" / _stored_name(database, batch_id)).unlink(missing_ok=True)
+    # Committed: the rows are in the account and the file is needed no more. Should this fail
+    # (or the process die first), the upload sweep removes it: a done import's file is unneeded.
+    try:
+        path.unlink(missing_ok=True)
+    except OSError:
+        log.warning("could not remove a finished import's file", extra={"batch_id": batch_id})
     return "done"
-
-
-def _stored_name(database: Database, batch_id: int) -> str:
-    with database.session() as session:
-        batch = session.get(ImportBatch, batch_id)
-        return batch.stored_name if batch else "-"
 
 
 def _fail(database: Database, batch_id: int, message: str, invalid: int | None = None) -> None:
@@ -105,10 +115,15 @@ def submit_import(state, batch_id: int) -> None:  # type: ignore[no-untyped-def]
     from finance_tracker.jobs.progress import store_for
 
     with state.database.session() as session:
-        batch = session.get(ImportBatch, batch_id)
-        if batch is None or batch.status in ("queued", "running", "done"):
+        # Conditional: an import expired or discarded meanwhile (or already queued) stays so.
+        queued = session.execute(
+            update(ImportBatch)
+            .where(ImportBatch.id == batch_id, ImportBatch.status.in_(("previewed", "failed")))
+            .values(status="queued")
+            .execution_options(synchronize_session=False)
+        )
+        if not queued.rowcount:  # type: ignore[attr-defined]
             return
-        batch.status = "queued"
     root = state.settings.uploads
     progress = store_for(state.redis)
     queue.submit(

@@ -3,6 +3,10 @@
 A file is stored under UPLOAD_DIR with a random name; the name a user gave is only displayed.
 The commit runs as a job (the worker, or a thread in the embedded default) and either writes
 every new row or, on any invalid row or crash, nothing at all.
+
+A file is kept while its import may still be previewed or committed: until it is done (the job
+removes it), discarded by its owner (`discard`), or left unfinished for IMPORT_KEEP_HOURS (the
+sweep in `services.uploads` marks it expired and removes it).
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from finance_tracker.domain.ledger import LedgerError, check_date
@@ -32,7 +36,7 @@ from finance_tracker.importers import (
 )
 from finance_tracker.importers.csv_format import CsvSettings, CsvSniff
 from finance_tracker.importers.dedup import KeyMaker
-from finance_tracker.services import accounts, tags
+from finance_tracker.services import accounts, tags, uploads
 from finance_tracker.services.errors import Conflict, InvalidInput, NotFound
 from finance_tracker.services.rules import RuleBook
 from finance_tracker.store import bulk_import, summaries
@@ -42,6 +46,8 @@ from finance_tracker.store.models import CsvMapping, ImportBatch, Transaction, u
 CHUNK_BYTES = 1 << 20
 MAX_PROBLEMS_SHOWN = 100
 KEY_LOOKUP_BATCH = 1000
+# Statuses an import cannot be discarded in: its job is writing, or its rows are in the account.
+NOT_DISCARDABLE = ("running", "done")
 
 
 class ImportRefused(Exception):
@@ -85,12 +91,28 @@ def save_upload(root: Path, folder: str, stream: BinaryIO, max_bytes: int) -> tu
     return stored_name, size
 
 
-def stored_path(root: Path, batch: ImportBatch) -> Path:
+def file_path(root: Path, batch: ImportBatch) -> Path:
+    """Where the import's file is (or was)."""
     # stored_name is ours (hex), but check anyway that the path stays inside the upload folder.
     path = (root / "imports" / batch.stored_name).resolve()
     if not path.is_relative_to(root.resolve()):
         raise NotFound("import file")
     return path
+
+
+def stored_path(root: Path, batch: ImportBatch) -> Path:
+    """The import's file, to read: refused when it is not there any more."""
+    refuse_expired(batch)
+    path = file_path(root, batch)
+    if not path.is_file():
+        raise ImportFileError("the uploaded file is no longer here: upload it again")
+    return path
+
+
+def refuse_expired(batch: ImportBatch) -> None:
+    """An expired import's file is gone: it can only be discarded."""
+    if batch.status == uploads.EXPIRED:
+        raise Conflict(batch.error or "this import expired: upload the file again")
 
 
 def get(session: Session, user_id: int, batch_id: int) -> ImportBatch:
@@ -109,8 +131,11 @@ def start(
     session: Session, user_id: int, account_id: int, root: Path, stored_name: str, size: int,
     filename: str | None,
 ) -> ImportBatch:  # fmt: skip
-    """Register an uploaded file: recognise its format by content and guess its settings."""
+    """Register an uploaded file: recognise its format by content and guess its settings.
+
+    The file goes if this transaction does not commit (its row never existed)."""
     path = root / "imports" / stored_name
+    uploads.remove_unless_committed(session, path)
     try:
         account = accounts.get(session, user_id, account_id)
     except NotFound:
@@ -146,6 +171,7 @@ def csv_view(session: Session, user_id: int, batch_id: int, root: Path) -> CsvSn
     batch = get(session, user_id, batch_id)
     if batch.file_format != FileFormat.csv.value:
         raise Conflict("only CSV files have a column mapping")
+    refuse_expired(batch)
     try:
         view = csv_format.sniff(stored_path(root, batch))
     except ImportFileError as error:
@@ -161,6 +187,7 @@ def set_csv_settings(
     batch = get(session, user_id, batch_id)
     if batch.status in ("running", "done"):
         raise Conflict("this import has already been committed")
+    refuse_expired(batch)
     try:
         settings = CsvSettings.from_dict(values)
     except TypeError as error:
@@ -262,6 +289,7 @@ class Preview:
 def preview(session: Session, user_id: int, batch_id: int, root: Path, limit: int = 25) -> Preview:
     """Count what a commit would do, without writing a transaction."""
     batch = get(session, user_id, batch_id)
+    refuse_expired(batch)
     if batch.status == "mapping":
         raise Conflict("confirm the column mapping first")
     result = Preview()
@@ -301,6 +329,34 @@ def preview(session: Session, user_id: int, batch_id: int, root: Path, limit: in
     batch.status = "previewed"
     session.flush()
     return result
+
+
+def discard(session: Session, user_id: int, batch_id: int, root: Path) -> None:
+    """Forget an import that was not committed: its row now, its file once that is committed.
+
+    Refused while its job runs, and once it is done (its transactions are in the account)."""
+    batch = get(session, user_id, batch_id)
+    if batch.status == "running":
+        raise Conflict("this import is running: wait until it has finished")
+    if batch.status == "done":
+        raise Conflict(
+            "this import is done: its transactions are in the account (delete them there)"
+        )
+    path = file_path(root, batch)
+    # Conditional: a job that started meanwhile (queued → running) keeps its import.
+    deleted = session.execute(
+        delete(ImportBatch)
+        .where(
+            ImportBatch.id == batch.id,
+            ImportBatch.user_id == user_id,
+            ImportBatch.status.not_in(NOT_DISCARDABLE),
+        )
+        .execution_options(synchronize_session=False)
+    )
+    if not deleted.rowcount:  # type: ignore[attr-defined]
+        raise Conflict("this import has just started: wait until it has finished")
+    session.expunge(batch)
+    uploads.remove_after_commit(session, path)
 
 
 def commit(

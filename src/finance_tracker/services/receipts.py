@@ -1,7 +1,9 @@
 """Receipts: images or PDFs attached to a transaction, stored under UPLOAD_DIR/receipts.
 
 The type is decided by the file's content, never its name; the stored name is random; a receipt
-is only ever found through its owner's id.
+is only ever found through its owner's id. Its file is written before its row and removed after
+it, each time with the transaction's outcome (`services.uploads`); the sweep removes what a crash
+in between leaves.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import filetype
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from finance_tracker.services import transactions
+from finance_tracker.services import transactions, uploads
 from finance_tracker.services.errors import InvalidInput, NotFound
 from finance_tracker.services.imports import display_name, save_upload
 from finance_tracker.store.models import Receipt
@@ -48,6 +50,7 @@ def attach(
         raise InvalidInput({"file": f"a transaction keeps at most {MAX_PER_TRANSACTION} receipts"})
     stored_name, size = save_upload(root, "receipts", stream, max_bytes)
     stored = root / "receipts" / stored_name
+    uploads.remove_unless_committed(session, stored)  # a failed commit leaves no file behind
     with stored.open("rb") as handle:
         kind = filetype.guess(handle.read(8192))
     if kind is None or kind.mime not in ALLOWED_TYPES:
@@ -88,4 +91,4 @@ def delete(session: Session, user_id: int, receipt_id: int, root: Path) -> None:
     path = _path(root, receipt)
     session.delete(receipt)
     session.flush()
-    path.unlink(missing_ok=True)
+    uploads.remove_after_commit(session, path)  # kept if the delete does not commit
