@@ -300,3 +300,37 @@ def test_links_in_mail_use_public_url_not_the_host_header(mail_app, mailbox):
     )
     body = mailbox.wait_for(1)[0].get_content()
     assert "evil.example" not in body and PUBLIC_URL + "/reset-password/" in body
+
+
+def test_with_redis_the_worker_looks_up_and_mails_the_reset(
+    mail_app, mailbox, redis_url, database_url, monkeypatch
+):
+    """The page only queues the job; an RQ worker, configured from the environment as in
+    production, finds the account, records the request and sends a link the web app accepts."""
+    from rq import Queue, SimpleWorker
+
+    from finance_tracker.jobs.queue import QUEUE_NAME
+    from tests.conftest import SECRET
+
+    app = mail_app(redis_url=redis_url)
+    with app.extensions["finance_tracker"].database.session() as session:
+        users.register(session, "ada@example.com", PASSWORD)
+    answer = Browser(app.test_client()).submit("/forgot-password", {"email": "ada@example.com"})
+    assert answer.status_code == 200
+    time.sleep(0.3)
+    assert mailbox.messages == []  # nothing happens in the web process
+
+    for name, value in {
+        "DATABASE_URL": database_url, "SECRET_KEY": SECRET, "SMTP_HOST": "127.0.0.1",
+        "SMTP_PORT": str(mailbox.port), "SMTP_SECURITY": "none", "PUBLIC_URL": PUBLIC_URL,
+    }.items():  # fmt: skip
+        monkeypatch.setenv(name, value)
+    client = app.extensions["finance_tracker"].redis
+    SimpleWorker([Queue(QUEUE_NAME, connection=client)], connection=client).work(burst=True)
+
+    link = mailbox.link_in(mailbox.wait_for(1)[0])
+    reset = Browser(app.test_client()).submit(
+        link, {"password": NEW_PASSWORD, "confirm": NEW_PASSWORD}
+    )
+    assert reset.status_code == 302
+    assert log_in(app.test_client(), "ada@example.com", NEW_PASSWORD).status_code == 302

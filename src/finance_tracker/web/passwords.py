@@ -12,6 +12,7 @@ from flask_login import login_required
 from wtforms import PasswordField
 from wtforms.validators import DataRequired, Length
 
+from finance_tracker.jobs import mail as mail_jobs
 from finance_tracker.services import audit, email_links, users
 from finance_tracker.services.errors import InvalidInput
 from finance_tracker.web.auth import client_ip
@@ -23,7 +24,6 @@ from finance_tracker.web.signup import (
     NewPasswordFields,
     address_key,
     public_link,
-    send_mail,
 )
 
 blueprint = Blueprint("passwords", __name__)
@@ -56,17 +56,12 @@ def forgot():  # type: ignore[no-untyped-def]
     form = EmailForm()
     if form.validate_on_submit():
         email = users.normalise_email(form.email.data)
-        with unit_of_work() as db:
-            user = users.find_by_email(db, email)
-            if user is not None:
-                token = email_links.reset_token(current_app.config["SECRET_KEY"], user)
-                audit.record(db, audit.PASSWORD_RESET_REQUESTED, user.id, ip=client_ip())
-        if user is not None:
-            send_mail(
-                email, "reset_password", "Reset your password",
-                link=public_link("passwords.reset", token=token),
-                minutes=email_links.RESET_MINUTES,
-            )  # fmt: skip
+        state = current_app.extensions["finance_tracker"]
+        # Whether the address has an account is found out in the job, never here.
+        mail_jobs.enqueue_password_reset(
+            state.redis, state.settings, state.database, current_app.config["SECRET_KEY"],
+            email, client_ip(), public_link("passwords.reset", token=mail_jobs.TOKEN_SLOT),
+        )  # fmt: skip
         return render_template(
             "auth/check_inbox.html", email=email, purpose="reset",
             minutes=email_links.RESET_MINUTES,

@@ -16,6 +16,7 @@ from wtforms import EmailField, PasswordField, SelectField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length
 
+from finance_tracker import mail
 from finance_tracker.domain.money import known_currencies
 from finance_tracker.jobs import mail as mail_jobs
 from finance_tracker.ops import metrics
@@ -90,7 +91,7 @@ def public_link(endpoint: str, **values: object) -> str:
 
 
 def send_mail(to: str, template: str, subject: str, **context: object) -> None:
-    body = render_template(f"mail/{template}.txt", **context)
+    body = mail.render(template, **context)
     mail_jobs.enqueue(_state().redis, _state().settings, to, subject, body)
 
 

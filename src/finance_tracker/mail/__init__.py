@@ -11,6 +11,9 @@ import smtplib
 import ssl
 from email.message import EmailMessage
 from email.utils import make_msgid
+from functools import cache
+
+import jinja2
 
 from finance_tracker.settings import MailSecurity, Settings
 
@@ -19,6 +22,22 @@ log = logging.getLogger(__name__)
 
 class MailError(Exception):
     """The mail server could not be reached or refused the message."""
+
+
+@cache
+def _templates() -> jinja2.Environment:
+    # Plain text: nothing to escape, and a missing value is a bug, not an empty line.
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("finance_tracker.mail", "templates"),
+        autoescape=jinja2.select_autoescape(["html"]),  # .txt bodies are plain text
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+    )
+
+
+def render(template: str, **context: object) -> str:
+    """The body of a mail from `mail/templates/<template>.txt`, without Flask (the worker)."""
+    return _templates().get_template(f"{template}.txt").render(**context)
 
 
 def compose(settings: Settings, to: str, subject: str, body: str) -> EmailMessage:
