@@ -2,6 +2,7 @@
 
 What a file holds is decided by `services.imports`; these pages only carry it. The commit runs
 as a job (`jobs.imports`): on the worker, or in a thread of this process when there is no Redis.
+An import not yet committed can be discarded from each of its pages; one left unfinished expires.
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ accept_uploads(blueprint, {"imports.index": "import_max_bytes"})
 SAMPLE_ROWS = 10  # the live preview on the mapping screen
 PREVIEW_ROWS = 25  # the sample on the preview page
 COMMITTED = ("queued", "running", "done")
-FINISHED = ("done", "failed")
+FINISHED = ("done", "failed", "expired")
 # What the list of recent imports says about each, and the page that carries on from there.
 STATUSES = {
     "mapping": ("Columns to check", ".mapping"),
@@ -51,7 +52,10 @@ STATUSES = {
     "running": ("Importing…", ".detail"),
     "done": ("Done", ".detail"),
     "failed": ("Failed", ".detail"),
+    "expired": ("Expired", ".detail"),
 }
+# Where an import's own page is, once its file is gone: the status page says why.
+GONE = ("expired",)
 
 
 def _root() -> Path:
@@ -178,7 +182,7 @@ def mapping(batch_id: int):  # type: ignore[no-untyped-def]
     with a live preview of the first rows; "Update preview" is the way without JavaScript."""
     with unit_of_work() as session:
         batch = imports.get(session, user_id(), batch_id)  # someone else's: 404
-        if batch.status in COMMITTED:
+        if batch.status in (*COMMITTED, *GONE):
             return redirect(url_for(".detail", batch_id=batch_id))
         if batch.file_format != FileFormat.csv.value:
             return redirect(url_for(".preview", batch_id=batch_id))
@@ -223,6 +227,7 @@ def sample(batch_id: int):  # type: ignore[no-untyped-def]
         batch = imports.get(session, user_id(), batch_id)
         if batch.file_format != FileFormat.csv.value:
             raise Conflict("only CSV files have a column mapping")
+        imports.refuse_expired(batch)  # its file is gone
         return render_template(
             "imports/_sample.html", sample=_sample(batch, form),
             currency=batch.account.currency,
@@ -235,7 +240,7 @@ def preview(batch_id: int):  # type: ignore[no-untyped-def]
         batch = imports.get(session, user_id(), batch_id)
         if batch.status == "mapping":
             return redirect(url_for(".mapping", batch_id=batch_id))
-        if batch.status in COMMITTED:
+        if batch.status in (*COMMITTED, *GONE):
             return redirect(url_for(".detail", batch_id=batch_id))
         error = ""
         try:
@@ -254,8 +259,11 @@ def preview(batch_id: int):  # type: ignore[no-untyped-def]
 def commit(batch_id: int):  # type: ignore[no-untyped-def]
     with unit_of_work() as session:
         batch = imports.get(session, user_id(), batch_id)
-        status, invalid = batch.status, batch.invalid_rows
+        status, invalid, error = batch.status, batch.invalid_rows, batch.error
     if status in COMMITTED:
+        return redirect(url_for(".detail", batch_id=batch_id))
+    if status in GONE:
+        flash(f"Nothing imported: {error}.", "error")
         return redirect(url_for(".detail", batch_id=batch_id))
     if status != "previewed":
         flash("Check the preview first, then import.", "info")
@@ -296,9 +304,24 @@ def detail(batch_id: int):  # type: ignore[no-untyped-def]
     """The progress of a committed import, and its outcome."""
     with unit_of_work() as session:
         batch = imports.get(session, user_id(), batch_id)
-        if batch.status not in (*COMMITTED, "failed"):
+        if batch.status not in (*COMMITTED, "failed", *GONE):
             return redirect(url_for(STATUSES[batch.status][1], batch_id=batch_id))
         return render_template("imports/status.html", batch=batch, progress=_progress(batch))
+
+
+@blueprint.post("/<int:batch_id>/discard")
+def discard(batch_id: int):  # type: ignore[no-untyped-def]
+    """Forget an import that was not committed, and its file: a wrong file, or one to upload
+    again. A running import finishes first; a done one stays (its transactions are in)."""
+    try:
+        with unit_of_work() as session:
+            filename = imports.get(session, user_id(), batch_id).filename  # someone else's: 404
+            imports.discard(session, user_id(), batch_id, _root())
+    except Conflict as refused:
+        flash(f"Not discarded: {refused}.", "error")
+        return redirect(url_for(".detail", batch_id=batch_id))
+    flash(f"“{filename}” discarded: nothing was imported from it.", "success")
+    return redirect(url_for(".index"))
 
 
 @blueprint.get("/<int:batch_id>/status")
