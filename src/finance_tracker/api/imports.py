@@ -1,7 +1,8 @@
 """Bank imports: upload a file, (set a CSV's columns), preview, commit as a job, poll its status.
 
 A commit writes every new row of the file or, on any invalid row, nothing; the same statement
-imported twice adds nothing the second time.
+imported twice adds nothing the second time. An import not committed can be deleted (discarded);
+one left unfinished for IMPORT_KEEP_HOURS expires: its file is removed.
 """
 
 from __future__ import annotations
@@ -34,8 +35,9 @@ blp = ApiBlueprint(
     url_prefix="/api/v1/imports",
     description="Bank statements (CSV, OFX, QIF) imported all or nothing, never twice.",
 )
-STATUSES = ["mapping", "uploaded", "previewed", "queued", "running", "done", "failed"]
+STATUSES = ["mapping", "uploaded", "previewed", "queued", "running", "done", "failed", "expired"]
 COMMITTED = ("queued", "running", "done")
+FINISHED = ("done", "failed", "expired")
 MAX_SAMPLE = 100
 
 
@@ -57,10 +59,11 @@ class ImportStatus(ma.Schema):
         validate=validate.OneOf(STATUSES),
         metadata={
             "description": "mapping (a CSV's columns to confirm) → uploaded → previewed → "
-            "queued → running → done, or failed"
+            "queued → running → done, or failed; expired: left unfinished too long, its file "
+            "is removed (upload it again)"
         },
     )
-    finished = fields.Boolean(required=True, metadata={"description": "done or failed"})
+    finished = fields.Boolean(required=True, metadata={"description": "done, failed or expired"})
     done_rows = fields.Integer(
         required=True, metadata={"description": "rows written so far by a running import"}
     )
@@ -213,7 +216,7 @@ def present(batch: BatchRow) -> dict:
         "format": batch.file_format,
         "size_bytes": batch.size_bytes,
         "status": batch.status,
-        "finished": batch.status in ("done", "failed"),
+        "finished": batch.status in FINISHED,
         "done_rows": total if batch.status == "done" else min(done or 0, total),
         "total_rows": total,
         "new_rows": batch.new_rows,
@@ -276,6 +279,17 @@ class ImportItem(MethodView):
         """An import's status; while it runs, how many rows are written"""
         with unit_of_work() as session:
             return present(imports.get(session, current_user_id(), import_id))
+
+    @blp.response(204)
+    @blp.not_found()
+    @blp.alt_response(409, response="CONFLICT")
+    def delete(self, import_id: int) -> None:
+        """Discard an import that was not committed, and its file
+
+        Refused (409) while it is running, and once it is done: its transactions are in the
+        account then (delete those instead). A queued import is discarded before it starts."""
+        with unit_of_work() as session:
+            imports.discard(session, current_user_id(), import_id, _root())
 
 
 def _csv_batch(session: Session, import_id: int) -> BatchRow:
@@ -365,9 +379,11 @@ class ImportCommit(MethodView):
         Refused while the preview shows invalid rows: an import adds every row or none."""
         with unit_of_work() as session:
             batch = imports.get(session, current_user_id(), import_id)
-            status, invalid = batch.status, batch.invalid_rows
+            status, invalid, error = batch.status, batch.invalid_rows, batch.error
         if status in COMMITTED:
             raise Conflict(f"this import is already {status}")
+        if status == "expired":
+            raise Conflict(error)
         if status != "previewed":
             raise Conflict("preview the import first (GET its preview), then commit")
         if invalid:
