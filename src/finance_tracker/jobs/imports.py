@@ -46,8 +46,16 @@ def _run_import(
         batch = session.get(ImportBatch, batch_id)
         if batch is None or batch.status in ("done", "expired"):
             return batch.status if batch else "missing"
-        batch.status, batch.started_at, batch.error = "running", utcnow(), ""
         file_format = batch.file_format
+        # Conditional: its owner may have discarded it (or the sweep expired it) meanwhile.
+        claimed = session.execute(
+            update(ImportBatch)
+            .where(ImportBatch.id == batch_id, ImportBatch.status == batch.status)
+            .values(status="running", started_at=utcnow(), error="")
+            .execution_options(synchronize_session=False)
+        )
+        if not claimed.rowcount:  # type: ignore[attr-defined]
+            return "missing"
     key = f"import:{batch_id}"
     progress.set(key, 0)
     try:

@@ -72,7 +72,9 @@ def clean_uploads_once(settings: Settings, *, force: bool = False) -> SweepRepor
 def summary(report: SweepReport) -> str:
     """One line for a person at a terminal."""
     removed = ", ".join(f"{f.removed} in {name}/" for name, f in report.folders.items())
-    line = f"{report.expired_imports} unfinished imports expired; files removed: {removed}"
+    expired = report.expired_imports
+    imports = "import" if expired == 1 else "imports"
+    line = f"{expired} unfinished {imports} expired; files removed: {removed}"
     refused = [name for name, f in report.folders.items() if f.refused]
     if refused:
         line += (

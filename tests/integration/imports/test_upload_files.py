@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import func, select, update
 
 from finance_tracker.jobs import embedded
-from finance_tracker.jobs.uploads import clean_uploads, summary
+from finance_tracker.jobs.uploads import clean_uploads, clean_uploads_once, summary
 from finance_tracker.services import imports, receipts, transactions, uploads
 from finance_tracker.services.errors import Conflict, InvalidInput, NotFound
 from finance_tracker.services.transactions import TransactionInput
@@ -357,3 +357,19 @@ def test_the_worker_s_scheduler_sweeps_even_where_recurring_runs_elsewhere(
     finally:
         stop.set()
     assert not file_of(db, upload_root, batch).exists()
+
+
+def test_one_sweep_from_the_command_line_uses_the_settings(
+    db, person, import_file, upload_root, settings_for, database_url
+):
+    """What `finance-tracker jobs clean-uploads` runs: IMPORT_KEEP_HOURS and UPLOAD_DIR."""
+    batch = import_file(CSV)
+    uploaded_hours_ago(db, upload_root, batch, 3)
+    settings = settings_for(database_url, upload_dir=upload_root, import_keep_hours=4)
+    assert clean_uploads_once(settings).expired_imports == 0
+    settings = settings_for(database_url, upload_dir=upload_root, import_keep_hours=2)
+    report = clean_uploads_once(settings)
+    assert (report.expired_imports, report.files_removed) == (1, 1)
+    assert summary(report) == (
+        "1 unfinished import expired; files removed: 1 in imports/, 0 in receipts/"
+    )
