@@ -43,29 +43,31 @@ def serve(host: str | None, port: int | None, production: bool | None, workers: 
     """Run the web app."""
     from finance_tracker.ops import startup
 
-    startup.pause()  # until the app is loaded: see ops/startup.py
-    env = None if production is None else ("production" if production else "development")
-    settings = _settings(host=host, port=port, env=env, web_workers=workers)
-    if settings.should_auto_migrate:
-        from finance_tracker.store import migrate
+    with startup.paused():  # until the app is loaded: see ops/startup.py
+        env = None if production is None else ("production" if production else "development")
+        settings = _settings(host=host, port=port, env=env, web_workers=workers)
+        if settings.should_auto_migrate:
+            from finance_tracker.store import migrate
 
-        if not settings.database_url:
-            settings.data_dir.mkdir(parents=True, exist_ok=True)
-        migrate.upgrade(settings.effective_database_url)
-        settings = settings.model_copy(update={"auto_migrate": False})
+            if not settings.database_url:
+                settings.data_dir.mkdir(parents=True, exist_ok=True)
+            migrate.upgrade(settings.effective_database_url)
+            settings = settings.model_copy(update={"auto_migrate": False})
+        if settings.is_production:
+            from finance_tracker.ops.gunicorn import run
+        else:
+            from finance_tracker import create_app
+
+            app = create_app(settings)
+            if settings.runs_embedded_jobs:
+                from finance_tracker.jobs import embedded
+
+                state = app.extensions["finance_tracker"]
+                embedded.start(state.database, settings=state.settings)
     if settings.is_production:
-        from finance_tracker.ops.gunicorn import run
-
+        startup.pause()  # gunicorn's master resumes just before it forks (ops/gunicorn.py)
         run(settings)
         return
-    from finance_tracker import create_app
-
-    app = create_app(settings)
-    if settings.runs_embedded_jobs:
-        from finance_tracker.jobs import embedded
-
-        embedded.start(app.extensions["finance_tracker"].database)
-    startup.resume()
     click.echo(f"Finance Tracker on http://{settings.host}:{settings.port} (development server)")
     app.run(host=settings.host, port=settings.port, threaded=True, use_reloader=False)
 
@@ -180,7 +182,6 @@ def worker() -> None:
     from finance_tracker.jobs import embedded
     from finance_tracker.jobs.queue import QUEUE_NAME
     from finance_tracker.ops import logging as ops_logging
-    from finance_tracker.store.database import Database
 
     settings = _settings()
     if not settings.redis_url:
@@ -190,8 +191,7 @@ def worker() -> None:
     ops_logging.configure(settings.log_level)
     connection = redis.Redis.from_url(settings.redis_url)
     _serve_worker_metrics(settings.redis_url, QUEUE_NAME)
-    if settings.embedded_jobs is not False:  # off where a CronJob runs them instead
-        embedded.start(Database(settings.effective_database_url))
+    embedded.start_in_worker(settings)  # recurring unless EMBEDDED_JOBS=false; sweep always
     # A worker killed mid-job (pod deleted hard, OOM) leaves its job "started": RQ gives it up
     # once its heartbeat (job_monitoring_interval + 60 s) expires and a worker cleans the
     # registries (every maintenance_interval, checked between blocking dequeues of worker_ttl -
@@ -253,6 +253,20 @@ def jobs_run_recurring(today) -> None:  # type: ignore[no-untyped-def]
         database.dispose()
     click.echo(f"created {report.created} recurring transactions ({report.failed} failed)")
     if report.failed:
+        sys.exit(1)
+
+
+@jobs.command("clean-uploads")
+@click.option(
+    "--force", is_flag=True, help="Remove unknown files even when most of a folder is unknown."
+)
+def jobs_clean_uploads(force: bool) -> None:
+    """Expire imports left unfinished for IMPORT_KEEP_HOURS; remove upload files no row needs."""
+    from finance_tracker.jobs.uploads import clean_uploads_once, summary
+
+    report = clean_uploads_once(_settings(), force=force)
+    click.echo(summary(report))
+    if any(folder.refused for folder in report.folders.values()):
         sys.exit(1)
 
 

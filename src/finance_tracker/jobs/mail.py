@@ -42,7 +42,7 @@ def enqueue(
         to,
         subject,
         body,
-        run_inline=lambda *args: send_email(*args, settings=settings),
+        run_inline=lambda *_args: send_email(to, subject, body, settings=settings),
     )
 
 

@@ -136,7 +136,8 @@ class _Server(BaseApplication):  # type: ignore[misc]
         if self.settings.runs_embedded_jobs:
             from finance_tracker.jobs import embedded
 
-            embedded.start(app.extensions["finance_tracker"].database)
+            state = app.extensions["finance_tracker"]
+            embedded.start(state.database, settings=state.settings)
         startup.resume()
         return app
 

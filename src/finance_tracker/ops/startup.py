@@ -16,6 +16,19 @@ resumes before it forks; a worker pauses again at once, and resumes once it has 
 from __future__ import annotations
 
 import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+
+@contextmanager
+def paused() -> Iterator[None]:
+    """Pause while loading; resume when loaded, or when loading fails (a settings error in a
+    command that then exits, a test that calls it): the collector is never left off."""
+    pause()
+    try:
+        yield
+    finally:
+        resume()
 
 
 def pause() -> None:

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from itertools import islice
 
-from sqlalchemy import bindparam, func, select, text
+from sqlalchemy import Executable, bindparam, func, select, text
 from sqlalchemy.orm import Session
 
 from finance_tracker.store.models import Transaction, utcnow
@@ -72,6 +72,7 @@ def write(
 ) -> Written:
     connection = session.connection()
     postgres = connection.dialect.name == "postgresql"
+    existing_query: Executable
     if postgres:  # one array parameter: no 5,000-placeholder statement to build and parse
         existing_query = text(
             "SELECT import_key FROM transactions"

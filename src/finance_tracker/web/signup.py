@@ -9,6 +9,8 @@ exists; after that, as with `closed`, accounts come from `finance-tracker users 
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -85,7 +87,7 @@ def sign_up_available() -> bool:
     return mode is not Registration.closed
 
 
-def public_link(endpoint: str, **values: object) -> str:
+def public_link(endpoint: str, **values: Any) -> str:
     """An absolute link for an email, on PUBLIC_URL: never on the Host header of this request."""
     return _state().settings.public_url + url_for(endpoint, **values)
 

@@ -373,3 +373,21 @@ def test_one_sweep_from_the_command_line_uses_the_settings(
     assert summary(report) == (
         "1 unfinished import expired; files removed: 1 in imports/, 0 in receipts/"
     )
+
+
+def test_the_clean_uploads_command_sweeps_once_and_says_what_it_did(
+    db, person, import_file, upload_root, database_url
+):
+    from click.testing import CliRunner
+
+    from finance_tracker.cli import main
+
+    batch = import_file(CSV)
+    uploaded_hours_ago(db, upload_root, batch, 30)
+    env = {"DATABASE_URL": database_url, "UPLOAD_DIR": str(upload_root), "IMPORT_KEEP_HOURS": "24"}
+    result = CliRunner().invoke(main, ["jobs", "clean-uploads"], env=env)
+    assert result.exit_code == 0, result.output
+    assert "1 unfinished import expired; files removed: 1 in imports/" in result.output
+    assert status_of(db, batch) == "expired"
+    again = CliRunner().invoke(main, ["jobs", "clean-uploads"], env=env)
+    assert "0 unfinished imports expired; files removed: 0 in imports/" in again.output
