@@ -1029,13 +1029,7 @@ def main(argv: list[str] | None = None) -> int:
     for n in args.sizes:
         log(f"== N = {n:,}")
         data = ensure_data(n, args)
-        result: dict = {
-            "issue": 3,
-            "date": dt.date.today().isoformat(),
-            "environment": environment(),
-            "data": {k: v for k, v in data.meta.items() if k != "expected"},
-            "generate_s": data.seconds,
-        }
+        result = new_result(data, generate_s=data.seconds)
         try:
             result["ours"] = measure_ours(data, args)
         except Exception as error:  # noqa: BLE001 - report it and still measure the peers
@@ -1065,6 +1059,17 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def new_result(data, **extra: object) -> dict:  # type: ignore[no-untyped-def]
+    """What every result file starts with: the issue, the day, the machine and the data set."""
+    return {
+        "issue": 3,
+        "date": dt.date.today().isoformat(),
+        **extra,
+        "environment": environment(),
+        "data": {k: v for k, v in data.meta.items() if k != "expected"},
+    }
+
+
 def cold_start_only(args: argparse.Namespace) -> int:
     """Process start -> first correct report, the way the full run measures it, and hledger's
     month by category report (its cold figure) beside it. No warm runs, no beancount."""
@@ -1072,13 +1077,7 @@ def cold_start_only(args: argparse.Namespace) -> int:
     for n in args.sizes:
         log(f"== N = {n:,}, cold start only")
         data = ensure_data(n, args)
-        result: dict = {
-            "issue": 3,
-            "date": dt.date.today().isoformat(),
-            "only": "cold-start",
-            "environment": environment(),
-            "data": {k: v for k, v in data.meta.items() if k != "expected"},
-        }
+        result = new_result(data, only="cold-start")
         result["ours"] = measure_ours(data, args, cold_only=True)
         if not args.skip_peers:
             result["hledger"] = measure_hledger(data, args, only=("month_by_category",))

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 import click
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
     from finance_tracker.settings import Settings
 
 # Each command imports what it needs: `serve` pauses the garbage collector before the settings
@@ -105,6 +109,24 @@ def db_current() -> None:
         sys.exit(1)
 
 
+@contextmanager
+def _unit_of_work() -> Iterator[Session]:
+    """A transaction on the configured database; input the app refuses ends the command with
+    its reason and exit code 2, having written nothing."""
+    from finance_tracker.services.errors import InvalidInput
+    from finance_tracker.store.database import Database
+
+    database = Database(_settings().effective_database_url)
+    try:
+        with database.session() as session:
+            yield session
+    except InvalidInput as error:
+        click.echo(f"finance-tracker: {error}", err=True)
+        sys.exit(2)
+    finally:
+        database.dispose()
+
+
 @main.group()
 def users() -> None:
     """User accounts."""
@@ -124,19 +146,11 @@ def users() -> None:
 def users_create(email: str, password: str, currency: str) -> None:
     """Create a user who can log in."""
     from finance_tracker.services import users as user_service
-    from finance_tracker.services.errors import InvalidInput
-    from finance_tracker.store.database import Database
 
-    database = Database(_settings().effective_database_url)
-    try:
-        with database.session() as session:
-            user = user_service.register(session, email, password, currency)
-    except InvalidInput as error:
-        click.echo(f"finance-tracker: {error}", err=True)
-        sys.exit(2)
-    finally:
-        database.dispose()
-    click.echo(f"created user {user.email} (id {user.id})")
+    with _unit_of_work() as session:
+        user = user_service.register(session, email, password, currency)
+        created = f"created user {user.email} (id {user.id})"
+    click.echo(created)
 
 
 @users.command("set-password")
@@ -153,23 +167,14 @@ def users_set_password(email: str, password: str) -> None:
     """Give a user a new password (for a server that sends no email). Signs out their sessions."""
     from finance_tracker.services import audit
     from finance_tracker.services import users as user_service
-    from finance_tracker.services.errors import InvalidInput
-    from finance_tracker.store.database import Database
 
-    database = Database(_settings().effective_database_url)
-    try:
-        with database.session() as session:
-            user = user_service.find_by_email(session, email)
-            if user is None:
-                click.echo(f"finance-tracker: no user has the email {email}", err=True)
-                sys.exit(2)
-            user_service.set_password(session, user, password)
-            audit.record(session, audit.PASSWORD_RESET, user.id, detail="from the command line")
-    except InvalidInput as error:
-        click.echo(f"finance-tracker: {error}", err=True)
-        sys.exit(2)
-    finally:
-        database.dispose()
+    with _unit_of_work() as session:
+        user = user_service.find_by_email(session, email)
+        if user is None:
+            click.echo(f"finance-tracker: no user has the email {email}", err=True)
+            sys.exit(2)
+        user_service.set_password(session, user, password)
+        audit.record(session, audit.PASSWORD_RESET, user.id, detail="from the command line")
     click.echo(f"new password set for {email}")
 
 

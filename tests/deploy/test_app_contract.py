@@ -127,19 +127,26 @@ def _wait_for(check, seconds: float) -> bool:  # type: ignore[no-untyped-def]
     return False
 
 
+def _settings_read_by_the_app(env: dict[str, str], values: str) -> str:
+    """`values` (of the settings `s`) printed by a fresh process with only `env` set."""
+    result = subprocess.run(
+        [sys.executable, "-c", "from finance_tracker.settings import load_settings as l; "
+         f"s = l(); print({values})"],
+        env={"PATH": os.environ.get("PATH", ""), **env}, capture_output=True, text=True,
+        timeout=60, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
 def test_the_chart_s_database_url_is_one_the_app_accepts() -> None:
     docs = chart_docs("default")
     env = _container_env(docs, named(docs, "Deployment", "finance-tracker-web"))
     assert env["DATABASE_URL"].startswith("postgresql://finance_tracker:")
     assert "$(" not in env["DATABASE_URL"], "the password variable is defined before the URL"
-    result = subprocess.run(
-        [sys.executable, "-c", "from finance_tracker.settings import load_settings as l; "
-         "s = l(); print(s.is_production, s.effective_database_url, s.should_auto_migrate)"],
-        env={"PATH": os.environ.get("PATH", ""), **env}, capture_output=True, text=True,
-        timeout=60, check=False,
-    )  # fmt: skip
-    assert result.returncode == 0, result.stderr
-    production, url, auto_migrate = result.stdout.split()
+    production, url, auto_migrate = _settings_read_by_the_app(
+        env, "s.is_production, s.effective_database_url, s.should_auto_migrate"
+    ).split()
     assert production == "True" and auto_migrate == "False"
     assert url.endswith("@finance-tracker-postgresql:5432/finance_tracker")
 
@@ -159,14 +166,9 @@ def test_the_app_accepts_the_sign_up_and_mail_settings_the_chart_gives(
     know, email sign-up without SMTP_HOST, or SMTP_HOST without PUBLIC_URL."""
     docs = chart_docs(combination)
     env = _container_env(docs, named(docs, "Deployment", "finance-tracker-worker"))
-    result = subprocess.run(
-        [sys.executable, "-c", "from finance_tracker.settings import load_settings as l; "
-         "s = l(); print(s.registration_mode, s.sends_mail, s.public_url, s.smtp_password)"],
-        env={"PATH": os.environ.get("PATH", ""), **env}, capture_output=True, text=True,
-        timeout=60, check=False,
-    )  # fmt: skip
-    assert result.returncode == 0, result.stderr
-    mode, sends_mail, public_url, password = result.stdout.split(maxsplit=3)
+    mode, sends_mail, public_url, password = _settings_read_by_the_app(
+        env, "s.registration_mode, s.sends_mail, s.public_url, s.smtp_password"
+    ).split(maxsplit=3)
     assert f"{mode} {sends_mail} {public_url}" == expected
     if combination == "mail":
         assert password.strip() == "not-a-real-password", "SMTP_PASSWORD from the Secret"
