@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField
@@ -80,11 +80,15 @@ def _registrations() -> str:
 
 @blueprint.app_template_global()
 def sign_up_available() -> bool:
-    mode = _mode()
-    if mode is Registration.first_user:
-        with unit_of_work() as db:
-            return not users.has_any(db)
-    return mode is not Registration.closed
+    """Asked by the page and by its header: one look at the database per request."""
+    if "sign_up_available" not in g:
+        mode = _mode()
+        if mode is Registration.first_user:
+            with unit_of_work() as db:
+                g.sign_up_available = not users.has_any(db)
+        else:
+            g.sign_up_available = mode is not Registration.closed
+    return bool(g.sign_up_available)
 
 
 def public_link(endpoint: str, **values: Any) -> str:
