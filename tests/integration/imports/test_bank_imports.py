@@ -3,17 +3,11 @@
 import datetime as dt
 
 from sqlalchemy import func, select
+from tests.integration.bank_files import CSV, QIF
 
 from finance_tracker.services import accounts, categories, imports, rules
 from finance_tracker.services.rules import RuleInput
 from finance_tracker.store.models import ImportBatch, MonthTotal, Transaction
-
-CSV = b"""Date,Description,Amount
-2026-10-01,Landlord,-1150.00
-2026-10-03,Blue Coffee,-4.50
-2026-10-03,Blue Coffee,-4.50
-2026-10-25,ACME Corp,3850.00
-"""
 
 NEXT_STATEMENT = b"""Date,Description,Amount
 2026-10-25,ACME Corp,3850.00
@@ -46,17 +40,6 @@ OFX2 = b"""<?xml version="1.0" encoding="UTF-8"?>
 <CCACCTFROM><ACCTID>4111</ACCTID></CCACCTFROM><BANKTRANLIST><DTSTART>20261001</DTSTART><DTEND>20261031</DTEND>
 <STMTTRN><TRNTYPE>DEBIT</TRNTYPE><DTPOSTED>20261012</DTPOSTED><TRNAMT>-60.00</TRNAMT><FITID>C1</FITID><NAME>Shell</NAME></STMTTRN>
 </BANKTRANLIST><LEDGERBAL><BALAMT>0</BALAMT><DTASOF>20261031</DTASOF></LEDGERBAL></CCSTMTRS></CCSTMTTRNRS></CREDITCARDMSGSRSV1></OFX>
-"""
-
-QIF = b"""!Type:Bank
-D10/03/2026
-T-12.50
-PCorner Bakery
-^
-D10/25/2026
-T3,850.00
-PACME CORP
-^
 """
 
 

@@ -8,6 +8,7 @@ import time
 from urllib.parse import quote
 
 import pytest
+from tests.integration.bank_files import CSV, OFX, QIF
 from tests.integration.web.story import form_errors, rows_in
 
 from finance_tracker.jobs import queue
@@ -15,42 +16,11 @@ from finance_tracker.services import rules
 from finance_tracker.services.rules import RuleInput
 from finance_tracker.store.models import ImportBatch
 
-CSV = b"""Date,Description,Amount
-2026-10-01,Landlord,-1150.00
-2026-10-03,Blue Coffee,-4.50
-2026-10-03,Blue Coffee,-4.50
-2026-10-25,ACME Corp,3850.00
-"""
 MAPPING = {
     "delimiter": "comma", "encoding": "utf-8-sig", "skip_rows": "0", "has_header": "y",
     "date_format": "%Y-%m-%d", "amount_mode": "single", "date": "0", "payee": "1",
     "amount": "2", "memo": "", "debit": "", "credit": "",
 }  # fmt: skip
-OFX = b"""OFXHEADER:100
-DATA:OFXSGML
-VERSION:102
-SECURITY:NONE
-ENCODING:USASCII
-CHARSET:1252
-COMPRESSION:NONE
-OLDFILEUID:NONE
-NEWFILEUID:NONE
-
-<OFX><BANKMSGSRSV1><STMTTRNRS><STMTRS><CURDEF>EUR<BANKTRANLIST>
-<STMTTRN><TRNTYPE>DEBIT<DTPOSTED>20261003<TRNAMT>-12.50<FITID>A1<NAME>Corner Bakery</STMTTRN>
-<STMTTRN><TRNTYPE>CREDIT<DTPOSTED>20261025<TRNAMT>3850.00<FITID>A2<NAME>ACME</STMTTRN>
-</BANKTRANLIST></STMTRS></STMTTRNRS></BANKMSGSRSV1></OFX>
-"""
-QIF = b"""!Type:Bank
-D10/03/2026
-T-12.50
-PCorner Bakery
-^
-D10/25/2026
-T3,850.00
-PACME CORP
-^
-"""
 
 
 def upload(person, account_id: int, content: bytes, filename: str = "statement.csv"):  # type: ignore[no-untyped-def]
