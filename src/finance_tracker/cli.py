@@ -195,7 +195,7 @@ def worker() -> None:
         sys.exit(2)
     ops_logging.configure(settings.log_level)
     connection = redis.Redis.from_url(settings.redis_url)
-    _serve_worker_metrics(settings.redis_url, QUEUE_NAME)
+    _serve_worker_metrics(settings, settings.redis_url, QUEUE_NAME)
     embedded.start_in_worker(settings)  # recurring unless EMBEDDED_JOBS=false; sweep always
     # A worker killed mid-job (pod deleted hard, OOM) leaves its job "started": RQ gives it up
     # once its heartbeat (job_monitoring_interval + 60 s) expires and a worker cleans the
@@ -209,16 +209,17 @@ def worker() -> None:
     ).work(with_scheduler=True)  # fmt: skip
 
 
-def _serve_worker_metrics(redis_url: str, queue_name: str) -> None:
+def _serve_worker_metrics(settings: Settings, redis_url: str, queue_name: str) -> None:
     """The worker's /metrics on METRICS_PORT (default 9101, 0: off), on METRICS_HOST (default
     0.0.0.0). RQ forks a work horse per job, so the worker counts in multiprocess mode: in
     PROMETHEUS_MULTIPROC_DIR (emptied at start), or a fresh temporary folder."""
+    if not settings.metrics_port:
+        return
     import os
     import tempfile
 
-    port = int(os.environ.get("METRICS_PORT", "9101"))
-    if not port:
-        return
+    # PROMETHEUS_MULTIPROC_DIR is prometheus_client's own variable, not one of our settings: it
+    # reads it itself, so the folder is handed over through the environment.
     if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="ft-worker-metrics-")
     from finance_tracker.ops.gunicorn import clean_multiprocess_dir
@@ -230,13 +231,13 @@ def _serve_worker_metrics(redis_url: str, queue_name: str) -> None:
     from finance_tracker import __version__
     from finance_tracker.ops import metrics
 
-    metrics.BUILD_INFO.labels(__version__, _settings().git_commit).set(1)
+    metrics.BUILD_INFO.labels(__version__, settings.git_commit).set(1)
     import redis
 
     # A client of its own, with timeouts: a hung Redis must not hang the scrape.
     connection = redis.Redis.from_url(redis_url, socket_timeout=2, socket_connect_timeout=2)
     registry = metrics.registry_for_scrape([metrics.QueueCollector(connection, queue_name)])
-    start_http_server(port, addr=os.environ.get("METRICS_HOST", "0.0.0.0"), registry=registry)  # noqa: S104
+    start_http_server(settings.metrics_port, addr=settings.metrics_host, registry=registry)
 
 
 @main.group()

@@ -1,7 +1,9 @@
 """Every setting, read once from the environment (12-factor).
 
 `load_settings()` is the only place the environment is read. A bad value stops start-up with a
-one-line reason (`SettingsError`), never a traceback.
+one-line reason (`SettingsError`), never a traceback. Not here: PROMETHEUS_MULTIPROC_DIR, which
+prometheus_client reads itself (ops/metrics.py, ops/gunicorn.py and the worker only look whether
+it is set, and the worker sets it when it is not).
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic import Field, ValidationError, ValidationInfo, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
@@ -87,6 +89,12 @@ class Settings(BaseSettings):
     git_commit: str = "unknown"
     # Run scheduled jobs inside the web process; default: when there is no Redis (no worker).
     embedded_jobs: bool | None = None
+    # Under gunicorn, keep serving this long after SIGTERM with /readyz failing, then stop;
+    # graceful_timeout grows by as much (ops/gunicorn.py). 0: Kubernetes' preStop sleep does it.
+    drain_seconds: float = Field(default=0, ge=0, allow_inf_nan=False)
+    # The worker's /metrics (`finance-tracker worker`); port 0: no metrics server.
+    metrics_port: int = Field(default=9101, ge=0, le=65535)
+    metrics_host: str = "0.0.0.0"  # noqa: S104 - scraped from outside the pod
 
     @field_validator("trusted_hosts", mode="before")
     @classmethod
@@ -147,6 +155,14 @@ class Settings(BaseSettings):
     @classmethod
     def _empty_is_unset(cls, value: str | None) -> str | None:
         return value or None
+
+    @field_validator("drain_seconds", "metrics_port", "metrics_host", mode="before")
+    @classmethod
+    def _empty_is_default(cls, value: object, info: ValidationInfo) -> object:
+        # An empty variable (`DRAIN_SECONDS=`, say from an empty compose substitution): the default.
+        if isinstance(value, str) and not value.strip():
+            return cls.model_fields[str(info.field_name)].default
+        return value
 
     @model_validator(mode="after")
     def _mail_needs_its_parts(self) -> Settings:

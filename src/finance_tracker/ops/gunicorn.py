@@ -31,6 +31,7 @@ from finance_tracker.settings import Settings
 
 def clean_multiprocess_dir() -> None:
     """Files left by a previous run would be counted again."""
+    # Not a setting of ours (settings.py): prometheus_client reads PROMETHEUS_MULTIPROC_DIR itself.
     directory = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
     if directory:
         path = Path(directory)
@@ -44,7 +45,7 @@ def clean_multiprocess_dir() -> None:
 
 
 def _child_exit(_server: Any, worker: Any) -> None:
-    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):  # prometheus_client's own variable
         from prometheus_client import multiprocess
 
         multiprocess.mark_process_dead(worker.pid)
@@ -63,18 +64,11 @@ def _post_fork(_server: Any, _worker: Any) -> None:
 log = logging.getLogger("finance_tracker.shutdown")
 
 
-def drain_seconds() -> float:
-    try:
-        return max(0.0, float(os.environ.get("DRAIN_SECONDS", "0") or 0))
-    except ValueError:
-        return 0.0
-
-
 def _post_worker_init(worker: Any) -> None:
     """Replace the worker's SIGTERM handler: fail readiness first, keep serving DRAIN_SECONDS,
     then hand over to gunicorn's own graceful stop (which lets in-flight requests finish)."""
     graceful_stop = worker.handle_exit
-    delay = drain_seconds()
+    delay = worker.app.settings.drain_seconds  # worker.app: the _Server below
     started = threading.Event()
 
     def on_sigterm(signum: int, frame: Any) -> None:
@@ -124,7 +118,7 @@ class _Server(BaseApplication):  # type: ignore[misc]
             # The control socket would need a writable home; the container's root is read-only.
             "control_socket_disable": True,
         }
-        options["graceful_timeout"] = 25 + math.ceil(drain_seconds())
+        options["graceful_timeout"] = 25 + math.ceil(self.settings.drain_seconds)
         for key, value in options.items():
             if value is not None:
                 self.cfg.set(key, value)

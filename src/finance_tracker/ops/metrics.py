@@ -165,7 +165,7 @@ class QueueCollector:
 def registry_for_scrape(extra: Iterable[Any] = ()) -> CollectorRegistry:
     """The registry a /metrics answer reads: every process's values in multiprocess mode (or
     this process's), plus scrape-time collectors."""
-    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):  # prometheus_client's own variable
         registry = CollectorRegistry()
         _multiprocess.MultiProcessCollector(registry)
     else:
