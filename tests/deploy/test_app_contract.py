@@ -174,6 +174,22 @@ def test_the_app_accepts_the_sign_up_and_mail_settings_the_chart_gives(
         assert password.strip() == "not-a-real-password", "SMTP_PASSWORD from the Secret"
 
 
+@pytest.mark.parametrize(
+    ("combination", "expected"), [("default", "False True"), ("no-worker", "True False")]
+)
+def test_the_web_pods_run_the_jobs_exactly_when_no_worker_reads_a_queue(
+    combination: str, expected: str
+) -> None:
+    """With a worker the web pods get a REDIS_URL and queue the jobs there; without one they get
+    none, so the app runs the jobs (and the hourly schedule) in the web process itself."""
+    docs = chart_docs(combination)
+    env = _container_env(docs, named(docs, "Deployment", "finance-tracker-web"))
+    embedded, has_redis = _settings_read_by_the_app(
+        env, "s.runs_embedded_jobs, s.redis_url is not None"
+    ).split()
+    assert f"{embedded} {has_redis}" == expected
+
+
 def test_the_containers_commands_run_the_app(database: str, redis_url: str, tmp_path: Path) -> None:
     docs = chart_docs("default")
     job = named(docs, "Job", "finance-tracker-migrations")

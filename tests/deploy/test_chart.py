@@ -19,6 +19,7 @@ from tests.deploy.conftest import (
     chart_docs,
     module,
     named,
+    pod_spec,
     render_chart,
     values_of,
     workloads,
@@ -322,6 +323,100 @@ def test_values_that_cannot_work_together_fail_the_render_with_the_reason(bad: P
     finally:
         chart.close()
     assert expected in str(refused.value), refused.value
+
+
+# ---- the worker and Redis go together ----------------------------------------------------------
+
+
+def _render(values: dict[str, Any]) -> dict[str, str]:
+    helm = module("helm_python")
+    chart = helm.Chart.load(str(CHART))
+    try:
+        return dict(chart.render(values, name=RELEASE, namespace=NAMESPACE, is_install=True))
+    finally:
+        chart.close()
+
+
+def _redis_sources(docs: list[dict[str, Any]]) -> list[str]:
+    """Everything that would give the app a Redis: the ConfigMap's REDIS_URL, a container's
+    REDIS_URL, a Secret's redis-url, the Redis Deployment."""
+    found = [f"ConfigMap {c['metadata']['name']}" for c in by_kind(docs, "ConfigMap")
+             if "REDIS_URL" in (c.get("data") or {})]  # fmt: skip
+    found += [f"Secret {s['metadata']['name']}" for s in by_kind(docs, "Secret")
+              if "redis-url" in s["data"]]  # fmt: skip
+    for workload in workloads(docs):
+        spec = pod_spec(workload)
+        for container in spec.get("initContainers", []) + spec["containers"]:
+            if any(e["name"] == "REDIS_URL" for e in container.get("env", [])):
+                found.append(f"{workload['kind']} {workload['metadata']['name']}")
+    found += [f"Deployment {d['metadata']['name']}" for d in by_kind(docs, "Deployment")
+              if d["metadata"]["name"].endswith("-redis")]  # fmt: skip
+    return found
+
+
+def test_the_worker_off_with_redis_names_the_two_settings_that_work() -> None:
+    """The broken combination (jobs queued in Redis, no worker to run them) is refused with a
+    message that says what to do instead, and what running without Redis means."""
+    helm = module("helm_python")
+    for values in (
+        {"worker": {"enabled": False}},
+        {"worker": {"enabled": False}, "redis": {"enabled": False},
+         "externalRedis": {"url": "redis://cache.example.internal:6379/0"}},
+        {"worker": {"enabled": False}, "secret": {"existingSecret": "from-vault"}},
+    ):  # fmt: skip
+        with pytest.raises(helm.HelmRenderError) as refused:
+            _render(values)
+        message = str(refused.value)
+        assert "worker.enabled=false needs the app without Redis" in message, values
+        assert "nobody runs them" in message
+        assert "keep the worker (worker.enabled=true)" in message
+        assert "redis.enabled=false with externalRedis.url empty" in message
+        assert "the web pods then run the jobs themselves" in message
+        assert "signed cookies" in message and "one web pod" in message
+
+
+def test_without_the_worker_the_app_gets_no_redis_and_the_web_pods_send_the_mail() -> None:
+    docs = chart_docs("no-worker")
+    names = {(d["kind"], d["metadata"]["name"]) for d in docs}
+    assert ("Deployment", "finance-tracker-worker") not in names
+    assert ("Service", "finance-tracker-worker") not in names
+    assert _redis_sources(docs) == []
+    assert "finance-tracker-worker" not in {
+        m["metadata"]["name"] for m in by_kind(docs, "ServiceMonitor")
+    }
+    web = named(docs, "Deployment", "finance-tracker-web")
+    assert web["spec"]["replicas"] == 1
+    assert by_kind(docs, "HorizontalPodAutoscaler") == []
+    assert by_kind(docs, "PodDisruptionBudget") == []
+    assert _config(docs)["SMTP_HOST"] == "smtp.example.com", "the web pods send it"
+    # An existing Secret's redis-url is not read either: no key the Secret may lack.
+    secret_only = yaml.safe_load((CHART / "ci" / "no-worker-values.yaml").read_text())
+    secret_only["secret"] = {"existingSecret": "from-vault"}
+    rendered = _render(secret_only)
+    assert _redis_sources([d for t, text in rendered.items() if t.endswith(".yaml")
+                           for d in yaml.safe_load_all(text) if d]) == []  # fmt: skip
+    notes = rendered["finance-tracker/templates/NOTES.txt"]
+    assert "No worker and no Redis: the web pods run bank imports, mails" in notes
+    assert "No worker" not in render_chart("default")["finance-tracker/templates/NOTES.txt"]
+
+
+@pytest.mark.parametrize("combination", ["default", "external-db", "existing-secret"])
+def test_with_the_worker_the_web_pods_and_the_worker_share_one_redis(combination: str) -> None:
+    docs = chart_docs(combination)
+    web = named(docs, "Deployment", "finance-tracker-web")
+    worker = named(docs, "Deployment", "finance-tracker-worker")
+    assert worker["spec"]["replicas"] >= 1
+    config = _config(docs)
+
+    def redis_url(workload: dict[str, Any]) -> Any:
+        env = {e["name"]: e for e in pod_spec(workload)["containers"][0].get("env", [])}
+        return env["REDIS_URL"]["valueFrom"] if "REDIS_URL" in env else config["REDIS_URL"]
+
+    assert redis_url(web) == redis_url(worker)
+    if values_of(combination).get("redis", {}).get("enabled", True):
+        assert redis_url(web) == "redis://finance-tracker-redis:6379/0"
+    else:
+        assert redis_url(web)["secretKeyRef"]["key"] == "redis-url"
 
 
 # ---- values.schema.json ------------------------------------------------------------------------

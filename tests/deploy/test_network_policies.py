@@ -193,3 +193,18 @@ def test_only_the_worker_reaches_the_mail_server_at_its_cidr_and_port() -> None:
     default_policies, default_pods = by_kind(default, "NetworkPolicy"), _pods(default)
     for port in (25, 465, 587):
         assert not allowed(default_policies, default_pods["worker"], mail_server, port)
+
+
+def test_without_a_worker_the_web_pods_reach_the_mail_server_and_no_redis() -> None:
+    """No worker, no Redis: the web pods run the jobs, so they send the mail themselves."""
+    docs = chart_docs("no-worker")
+    policies, pods = by_kind(docs, "NetworkPolicy"), _pods(docs)
+    assert "worker" not in pods and "redis" not in pods
+    mail_server = Pod({}, namespace="-", ip="192.0.2.25")
+    assert allowed(policies, pods["web"], mail_server, 587)
+    assert not allowed(policies, pods["web"], INTERNET, 587), "only at mail.cidrs"
+    assert allowed(policies, pods["web"], pods["postgresql"], 5432)
+    for port in (6379, 6380):  # no way out to a Redis nobody configured
+        assert not allowed(policies, pods["web"], INTERNET, port)
+    for name in ("migrations", "recurring", "postgresql"):
+        assert not allowed(policies, pods[name], mail_server, 587), name

@@ -89,6 +89,19 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 {{ include "finance-tracker.componentName" (dict "root" . "component" "postgresql") }}
 {{- end }}
 
+{{/*
+Which Redis the app gets: "bundled" (redis.enabled), "external" (externalRedis.url, or key
+redis-url of secret.existingSecret), or "" (none: no worker, so the web pods run the jobs
+themselves; finance-tracker.validate refuses a Redis without a worker).
+*/}}
+{{- define "finance-tracker.redis" -}}
+{{- if .Values.redis.enabled -}}
+bundled
+{{- else if .Values.worker.enabled -}}
+external
+{{- end -}}
+{{- end }}
+
 {{- define "finance-tracker.webServiceName" -}}
 {{ include "finance-tracker.componentName" (dict "root" . "component" "web") }}
 {{- end }}
@@ -129,7 +142,7 @@ $(VAR) expansion, so an existing Secret needs only the password, not a URL.
       name: {{ include "finance-tracker.secretName" . }}
       key: database-url
 {{- end }}
-{{- if not .Values.redis.enabled }}
+{{- if eq (include "finance-tracker.redis" .) "external" }}
 - name: REDIS_URL
   valueFrom:
     secretKeyRef:
@@ -214,6 +227,12 @@ that crash at start (the app refuses the same settings) or a sender that only co
 {{- if and .Values.mail.host (not (include "finance-tracker.publicUrl" .)) }}
 {{- fail "mail.host needs config.publicUrl (links in emails are built on it), or an Ingress whose first host is in ingress.tls (then https://<that host>)" }}
 {{- end }}
+{{- if and (not .Values.worker.enabled) (or .Values.redis.enabled .Values.externalRedis.url) }}
+{{- fail "worker.enabled=false needs the app without Redis: with a REDIS_URL the web pods queue bank imports and sign-up and password-reset mails in Redis and leave the hourly upload sweep and recurring transactions to the worker, so without one nobody runs them. Either keep the worker (worker.enabled=true), or also set redis.enabled=false with externalRedis.url empty: the web pods then run the jobs themselves, sessions live in signed cookies and login rate limits in each web process (one web pod keeps them tight)" }}
+{{- end }}
+{{- if and .Values.worker.enabled (eq (int .Values.worker.replicaCount) 0) }}
+{{- fail "worker.replicaCount=0 leaves the job queue in Redis without a consumer: bank imports, mails, the upload sweep and recurring transactions never run. Set worker.replicaCount to 1 or more, or run without a worker and Redis (worker.enabled=false, redis.enabled=false, externalRedis.url empty) so that the web pods run the jobs" }}
+{{- end }}
 {{- end }}
 
 {{/* Checksums that roll the pods when their configuration changes. */}}
@@ -281,15 +300,16 @@ key expires when the heartbeat stops, so a hung worker fails it.
 {{- end }}
 {{- end }}
 
-{{/* Egress rule to Redis: the bundled one's pods, or the external one. */}}
+{{/* Egress rule to Redis: the bundled one's pods, the external one, or nothing (no Redis). */}}
 {{- define "finance-tracker.redisEgress" -}}
-{{- if .Values.redis.enabled }}
+{{- $redis := include "finance-tracker.redis" . }}
+{{- if eq $redis "bundled" }}
 - to:
     {{- include "finance-tracker.componentsPeer" (dict "root" . "components" (list "redis")) | nindent 4 }}
   ports:
     - protocol: TCP
       port: 6379
-{{- else }}
+{{- else if eq $redis "external" }}
 - ports:
     - protocol: TCP
       port: {{ .Values.externalRedis.port }}
@@ -303,7 +323,7 @@ key expires when the heartbeat stops, so a hung worker fails it.
 {{- end }}
 {{- end }}
 
-{{/* Egress rule to the mail server (the worker sends the mail): mail.port, at mail.cidrs. */}}
+{{/* Egress rule to the mail server (whoever runs the jobs sends the mail): mail.port, at mail.cidrs. */}}
 {{- define "finance-tracker.mailEgress" -}}
 - ports:
     - protocol: TCP
