@@ -128,6 +128,13 @@ class TransactionQuery(PageQuery):
     date_to = fields.Date(load_default=None)
     account_id = Id(strict=False, load_default=None)
     category_id = Id(strict=False, load_default=None, metadata={"description": "subcategories too"})
+    uncategorised = fields.Boolean(
+        load_default=False,
+        metadata={
+            "description": "only income and expenses without a category (splits: a line without "
+            "one); not with category_id"
+        },
+    )
     tag = Text(load_default="", validate=validate.Length(max=40))
     amount_min = Text(
         load_default=None,

@@ -75,6 +75,9 @@ class TransactionFilter:
     date_to: dt.date | None = None
     account_id: int | None = None
     category_id: int | None = None
+    # Income and expenses without a category, and splits with a line without one: the
+    # "Uncategorised" of the spending report, to be sorted out.
+    uncategorised: bool = False
     tag: str = ""
     amount_min: Amount | None = None
     amount_max: Amount | None = None
@@ -445,6 +448,18 @@ def _filtered(session: Session, user_id: int, f: TransactionFilter) -> Select:
             )
         except NotFound:
             errors["category_id"] = "unknown category"
+        if f.uncategorised:
+            errors["category_id"] = "choose a category or uncategorised, not both"
+    elif f.uncategorised:
+        line = aliased(Transaction)
+        has_lines = exists().where(line.parent_id == Transaction.id)
+        query = query.where(
+            Transaction.kind != TransactionKind.transfer.value,
+            or_(
+                and_(Transaction.category_id.is_(None), ~has_lines),
+                has_lines.where(line.category_id.is_(None)),
+            ),
+        )
     if f.tag.strip():
         query = query.where(
             exists()

@@ -6,6 +6,7 @@ from sqlalchemy.orm import Session
 from wtforms.fields.choices import SelectChoice
 
 from finance_tracker.services import accounts, categories, tags
+from finance_tracker.web.forms import UNCATEGORISED
 
 
 def account_choices(session: Session, user_id: int, blank: str | None = None) -> list:
@@ -31,6 +32,12 @@ def account_choices(session: Session, user_id: int, blank: str | None = None) ->
 def category_choices(session: Session, user_id: int, blank: str) -> list[SelectChoice]:
     rows = categories.list_all(session, user_id)
     return [SelectChoice("", blank)] + [SelectChoice(str(c.id), c.full_name) for c in rows]
+
+
+def category_filter_choices(session: Session, user_id: int) -> list[SelectChoice]:
+    """Any category, none of them, or one (with its subcategories)."""
+    any_, *rest = category_choices(session, user_id, "Any category")
+    return [any_, SelectChoice(UNCATEGORISED, "Uncategorised"), *rest]
 
 
 def parent_choices(session: Session, user_id: int, exclude: int | None = None) -> list:

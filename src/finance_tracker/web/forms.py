@@ -172,6 +172,13 @@ class TransactionForm(PageForm):
                 self.splits.append_entry()
 
 
+UNCATEGORISED = "none"  # the category filter's value for "no category"
+
+
+def category_filter(value: object) -> int | str | None:
+    return UNCATEGORISED if value == UNCATEGORISED else optional_int(value)
+
+
 class FilterForm(Form):
     """The search form on the transactions list, read from the query string (GET: no CSRF).
     Field names are the services' filter names, so their errors land beside the right field."""
@@ -180,7 +187,7 @@ class FilterForm(Form):
     date_from = DateField("From", validators=[Optional()])
     date_to = DateField("To", validators=[Optional()])
     account_id = SelectField("Account", coerce=optional_int, validate_choice=False)
-    category_id = SelectField("Category", coerce=optional_int, validate_choice=False)
+    category_id = SelectField("Category", coerce=category_filter, validate_choice=False)
     tag = SelectField("Tag", validate_choice=False, default="")
     amount_min = StringField("Min amount", validators=[Length(max=40)])
     amount_max = StringField("Max amount", validators=[Length(max=40)])
@@ -192,7 +199,8 @@ class FilterForm(Form):
             date_from=self.date_from.data,
             date_to=self.date_to.data,
             account_id=self.account_id.data,
-            category_id=self.category_id.data,
+            category_id=None if self.category_id.data == UNCATEGORISED else self.category_id.data,
+            uncategorised=self.category_id.data == UNCATEGORISED,
             tag=_text(self.tag.data),
             amount_min=_text(self.amount_min.data) or None,
             amount_max=_text(self.amount_max.data) or None,

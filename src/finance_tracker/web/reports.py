@@ -20,6 +20,7 @@ from finance_tracker.services import categories, reports
 from finance_tracker.services.errors import InvalidInput
 from finance_tracker.services.exports import safe_cell
 from finance_tracker.web import periods
+from finance_tracker.web.forms import UNCATEGORISED
 from finance_tracker.web.helpers import apply_errors, private_blueprint, unit_of_work, user_id
 from finance_tracker.web.planning_forms import ReportForm
 
@@ -179,9 +180,10 @@ def spending():  # type: ignore[no-untyped-def]
         return transactions_link(row)
 
     def transactions_link(row) -> str | None:  # type: ignore[no-untyped-def]
-        if row.category_id is None or row.category_id == parent_id:
-            return None  # no filter finds "uncategorised", or a parent without its children
-        return url_for("transactions.index", category_id=row.category_id, kind="expense",
+        if row.category_id is not None and row.category_id == parent_id:
+            return None  # no filter finds a parent without its children
+        category = UNCATEGORISED if row.category_id is None else row.category_id
+        return url_for("transactions.index", category_id=category, kind="expense",
                        date_from=start, date_to=end)  # fmt: skip
 
     groups = []

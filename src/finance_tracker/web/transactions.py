@@ -84,7 +84,7 @@ def index():  # type: ignore[no-untyped-def]
     form = FilterForm(request.args)
     with unit_of_work() as session:
         form.account_id.choices = choices.account_choices(session, user_id(), "Any account")
-        form.category_id.choices = choices.category_choices(session, user_id(), "Any category")
+        form.category_id.choices = choices.category_filter_choices(session, user_id())
         form.tag.choices = choices.tag_choices(session, user_id())
         if form.validate():
             page, counterparts, status = search(session, form.to_filter(), form)
@@ -111,7 +111,7 @@ def export_csv():  # type: ignore[no-untyped-def]
     form = FilterForm(request.args)
     with unit_of_work() as session:
         form.account_id.choices = choices.account_choices(session, user_id(), "Any account")
-        form.category_id.choices = choices.category_choices(session, user_id(), "Any category")
+        form.category_id.choices = choices.category_filter_choices(session, user_id())
         form.tag.choices = choices.tag_choices(session, user_id())
         valid = form.validate()
     back = redirect(url_for(".index", **_filter_args(form)))

@@ -114,6 +114,17 @@ def test_by_category_includes_subcategories(api, ledger):
     assert payees(api, f"category_id={ledger['food']}") == ["Cafe Blue", "Market"]
 
 
+def test_uncategorised_leaves_out_transfers_and_categorised_ones(api, ledger):
+    assert payees(api, "uncategorised=true") == ["Market NYC"]
+    assert payees(api, "uncategorised=false") == payees(api, "")
+    assert_problem(
+        api.get(f"/api/v1/transactions?uncategorised=true&category_id={ledger['food']}"),
+        422,
+        "category_id",
+    )
+    assert_problem(api.get("/api/v1/transactions?uncategorised=maybe"), 422, "uncategorised")
+
+
 def test_by_tag(api, ledger):
     assert payees(api, "tag=treat") == ["Cafe Blue"]
     assert payees(api, "tag=FOOD") == ["Cafe Blue", "Market"]

@@ -186,6 +186,37 @@ def test_another_persons_accounts_and_transactions_are_invisible(db, person, str
     assert count_rows(db) == 1
 
 
+def test_uncategorised_finds_what_the_spending_report_counts_as_uncategorised(db, person):
+    with db.session() as s:
+        groceries = category_id(s, person.id, "Groceries")
+        salary = category_id(s, person.id, "Salary")
+
+        def add(payee, kind="expense", category=None, splits=(), to=None):
+            return transactions.create(
+                s, person.id,
+                TransactionInput(kind, person.checking, DAY, "30.00", payee, category_id=category,
+                                 splits=list(splits), to_account_id=to),
+            )  # fmt: skip
+
+        add("Kiosk")
+        add("Odd job", kind="income")
+        add("Grocer", category=groceries)
+        add("ACME", kind="income", category=salary)
+        add("To savings", kind="transfer", to=person.savings)
+        add("Half known", splits=[SplitInput("20.00", groceries), SplitInput("10.00", None)])
+        add("All known", splits=[SplitInput("20.00", groceries), SplitInput("10.00", groceries)])
+    with db.session() as s:
+        found = transactions.search(s, person.id, TransactionFilter(uncategorised=True)).items
+        assert sorted(t.payee for t in found) == ["Half known", "Kiosk", "Odd job"]
+        with pytest.raises(InvalidInput) as refused:
+            transactions.search(
+                s, person.id, TransactionFilter(uncategorised=True, category_id=groceries)
+            )
+        assert refused.value.errors == {
+            "category_id": "choose a category or uncategorised, not both"
+        }
+
+
 def test_search_filters_sorts_and_pages(db, person):
     with db.session() as s:
         food = category_id(s, person.id, "Food")

@@ -10,7 +10,7 @@ import json
 import re
 
 import pytest
-from tests.integration.web.story import form_errors, seed
+from tests.integration.web.story import form_errors, payees_in_order, seed
 
 from finance_tracker.services.transactions import TransactionInput
 
@@ -100,7 +100,15 @@ def test_spending_by_category_drills_down_and_links_to_the_transactions(history)
     assert "Grocer" in listing and "=cmd" not in listing and "1 transaction" in listing
 
     february = history.page("/reports/spending-by-category?date_from=2025-02-01&date_to=2025-02-28")
-    assert figures(row(february, "data-category", "Uncategorised")) == {"spent": "€30.00"}
+    uncategorised = row(february, "data-category", "Uncategorised")
+    assert figures(uncategorised) == {"spent": "€30.00"}
+    # What is left to sort out is one click away, and the filter stays chosen on the list.
+    link = ("/transactions/?category_id=none&amp;kind=expense"
+            "&amp;date_from=2025-02-01&amp;date_to=2025-02-28")  # fmt: skip
+    assert link in uncategorised
+    listing = history.page(link.replace("&amp;", "&"))
+    assert payees_in_order(listing) == ["Kiosk"] and "1 transaction" in listing
+    assert '<option selected value="none">Uncategorised</option>' in listing
 
 
 def test_income_vs_expense_and_net_worth_by_month(history):
