@@ -75,7 +75,11 @@ class ImportStatus(ma.Schema):
     invalid_rows = fields.Integer(required=True)
     error = fields.String(required=True, allow_none=True)
     created_at = UtcDateTime(required=True)
-    started_at = UtcDateTime(required=True, allow_none=True)
+    started_at = UtcDateTime(
+        required=True,
+        allow_none=True,
+        metadata={"description": "when the commit was asked for, then when its job started"},
+    )
     finished_at = UtcDateTime(required=True, allow_none=True)
 
 

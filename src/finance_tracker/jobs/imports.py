@@ -127,7 +127,7 @@ def submit_import(state, batch_id: int) -> None:  # type: ignore[no-untyped-def]
         queued = session.execute(
             update(ImportBatch)
             .where(ImportBatch.id == batch_id, ImportBatch.status.in_(("previewed", "failed")))
-            .values(status="queued")
+            .values(status="queued", started_at=utcnow())  # set again when the job starts
             .execution_options(synchronize_session=False)
         )
         if not queued.rowcount:  # type: ignore[attr-defined]

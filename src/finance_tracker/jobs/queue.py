@@ -10,6 +10,8 @@ if TYPE_CHECKING:  # redis and rq come in with the first job sent to Redis: a we
     import redis  # without Redis never imports them (tests/unit/test_startup.py)
 
 QUEUE_NAME = "finance-tracker"
+# RQ stops a job running longer (services.uploads.ABANDONED_AFTER counts on it).
+JOB_TIMEOUT_SECONDS = 3600
 _threads = ThreadPoolExecutor(max_workers=1, thread_name_prefix="embedded-job")
 
 
@@ -21,7 +23,10 @@ def submit(
         from rq import Queue, Retry
 
         job = Queue(QUEUE_NAME, connection=client).enqueue(
-            function_path, *args, job_timeout=3600, retry=Retry(max=2, interval=[10, 60])
+            function_path,
+            *args,
+            job_timeout=JOB_TIMEOUT_SECONDS,
+            retry=Retry(max=2, interval=[10, 60]),
         )
         return str(job.id)
     future = _threads.submit(run_inline, *args)

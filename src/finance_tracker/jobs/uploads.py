@@ -33,17 +33,19 @@ def clean_uploads(
     now: dt.datetime | None = None,
     force: bool = False,
 ) -> SweepReport:
-    """Expire imports unfinished for more than `keep_hours`, then remove the files no row needs.
+    """Fail imports abandoned by a stopped process, expire those unfinished for more than
+    `keep_hours`, then remove the files no row needs.
     `force`: remove unknown files even when most of a folder is unknown (see services.uploads)."""
     started = time.perf_counter()
     outcome = "error"
     try:
         with database.session() as session:
+            abandoned = uploads.fail_abandoned_imports(session, now)
             expired = uploads.expire_stale_imports(session, keep_hours, now)
         # Committed: the expired imports' files are needed no more, and go with the rest.
         with database.session() as session:
             folders = uploads.remove_unneeded_files(session, root, now, force=force)
-        report = SweepReport(expired, folders)
+        report = SweepReport(expired, folders, abandoned)
         outcome = "failed" if any(folder.refused for folder in folders.values()) else "succeeded"
     finally:
         metrics.JOB_DURATION.labels(JOB_TYPE).observe(time.perf_counter() - started)
@@ -52,6 +54,7 @@ def clean_uploads(
         "upload sweep",
         extra={
             "expired_imports": report.expired_imports,
+            "abandoned_imports_failed": report.abandoned_imports,
             **{f"{name}_files_removed": f.removed for name, f in folders.items()},
             "recent_unknown_files_kept": sum(f.kept_recent for f in folders.values()),
             "refused_folders": [name for name, f in folders.items() if f.refused],
@@ -75,6 +78,12 @@ def summary(report: SweepReport) -> str:
     expired = report.expired_imports
     imports = "import" if expired == 1 else "imports"
     line = f"{expired} unfinished {imports} expired; files removed: {removed}"
+    if report.abandoned_imports:
+        abandoned = report.abandoned_imports
+        line += (
+            f"; {abandoned} {'import' if abandoned == 1 else 'imports'} left running by a "
+            "stopped process marked failed (to be imported again)"
+        )
     refused = [name for name, f in report.folders.items() if f.refused]
     if refused:
         line += (

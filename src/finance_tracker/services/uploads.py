@@ -9,7 +9,9 @@ deleted before their file, so a file is removed:
 - by the sweep, for what a crash left behind: `expire_stale_imports` marks imports left unfinished
   too long as expired (their file is then needed no more), and `remove_unneeded_files` removes
   every file no row needs. It reads only committed rows, touches only names we give uploads, and
-  leaves alone a file younger than an hour (its row may not be committed yet).
+  leaves alone a file younger than an hour (its row may not be committed yet). Before that,
+  `fail_abandoned_imports` turns imports whose job died with its process (queued or running far
+  longer than any job may run) into failed ones, to be committed again.
 
 The sweep is for the operator, across every user: it is the one use case that takes no user_id.
 Everything here is idempotent, and safe while other processes do the same.
@@ -23,7 +25,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import event, or_, select, update
+from sqlalchemy import event, func, or_, select, update
 from sqlalchemy.orm import Session, SessionTransaction
 
 from finance_tracker.store.models import ImportBatch, Receipt, utcnow
@@ -40,6 +42,10 @@ GRACE = dt.timedelta(hours=1)
 UNFINISHED = ("uploaded", "mapping", "previewed", "failed")
 # ... and those queued or running, which need it until they are done.
 IN_PROGRESS = ("queued", "running")
+# No job runs this long (RQ stops one after jobs.queue.JOB_TIMEOUT_SECONDS): an import queued or
+# running since before this was left by a process that stopped (a restart in the embedded
+# default, where the job is a thread of the web process).
+ABANDONED_AFTER = dt.timedelta(hours=2)
 EXPIRED = "expired"
 # A sweep that finds most of a folder's files unknown is more likely looking at the wrong
 # database (DATABASE_URL and UPLOAD_DIR of different installations) than at that many leftovers:
@@ -128,6 +134,28 @@ def expire_stale_imports(session: Session, keep_hours: int, now: dt.datetime | N
     return result.rowcount or 0  # type: ignore[attr-defined]
 
 
+def fail_abandoned_imports(session: Session, now: dt.datetime | None = None) -> int:
+    """Mark imports queued or running for longer than ABANDONED_AFTER as failed, so that their
+    owner can commit them again (or discard them); returns how many. Nothing of theirs was
+    written: an import commits all its rows in one transaction or none."""
+    now = now or utcnow()
+    result = session.execute(
+        update(ImportBatch)
+        .where(
+            ImportBatch.status.in_(IN_PROGRESS),
+            func.coalesce(ImportBatch.started_at, ImportBatch.created_at) < now - ABANDONED_AFTER,
+        )
+        .values(
+            status="failed",
+            finished_at=now,
+            error="the import did not finish: the server stopped while it was waiting or "
+            "running. Nothing was imported: import it again",
+        )
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount or 0  # type: ignore[attr-defined]
+
+
 @dataclass
 class FolderSweep:
     removed: int = 0  # files removed
@@ -139,6 +167,7 @@ class FolderSweep:
 class SweepReport:
     expired_imports: int = 0
     folders: dict[str, FolderSweep] = field(default_factory=dict)
+    abandoned_imports: int = 0  # queued or running when their process stopped: now failed
 
     @property
     def files_removed(self) -> int:

@@ -15,7 +15,7 @@ import uuid
 import pytest
 from sqlalchemy import func, select, update
 
-from finance_tracker.jobs import embedded
+from finance_tracker.jobs import embedded, queue
 from finance_tracker.jobs.uploads import clean_uploads, clean_uploads_once, summary
 from finance_tracker.services import imports, receipts, transactions, uploads
 from finance_tracker.services.errors import Conflict, InvalidInput, NotFound
@@ -265,15 +265,47 @@ def test_an_import_is_given_keep_hours_from_its_last_run_not_its_upload(
 
 def test_a_queued_or_running_import_is_never_swept(db, person, import_file, upload_root, sweep):
     batches = {status: import_file(CSV, f"{status}.csv") for status in ("queued", "running")}
-    with db.session() as s:
-        for status, batch in batches.items():
-            s.get(ImportBatch, batch).status = status
     for batch in batches.values():
         uploaded_hours_ago(db, upload_root, batch, KEEP_HOURS * 3)
-    assert sweep().expired_imports == 0
+    with db.session() as s:
+        for status, batch in batches.items():
+            row = s.get(ImportBatch, batch)
+            row.status, row.started_at = status, utcnow() - dt.timedelta(minutes=30)
+    report = sweep()
+    assert (report.expired_imports, report.abandoned_imports) == (0, 0)
     for status, batch in batches.items():
         assert status_of(db, batch) == status
         assert file_of(db, upload_root, batch).is_file()
+
+
+def test_an_import_left_running_by_a_stopped_server_can_be_imported_again(
+    db, person, import_file, commit, upload_root, sweep
+):
+    # The server stopped (a restart, in the embedded default) while the import waited or ran:
+    # no job will ever finish it. Once it is older than any job may run, the sweep says so.
+    batches = {status: import_file(CSV, f"{status}.csv") for status in ("queued", "running")}
+    with db.session() as s:
+        for status, batch in batches.items():
+            row = s.get(ImportBatch, batch)
+            row.status = status
+            row.started_at = utcnow() - uploads.ABANDONED_AFTER - dt.timedelta(minutes=1)
+    report = sweep()
+    assert (report.abandoned_imports, report.expired_imports) == (2, 0)
+    assert "2 imports left running by a stopped process marked failed" in summary(report)
+    for batch in batches.values():
+        with db.session() as s:
+            row = s.get(ImportBatch, batch)
+            assert row.status == "failed" and "the server stopped" in row.error
+        assert file_of(db, upload_root, batch).is_file()  # kept, to import again
+    with db.session() as s:
+        assert s.scalar(select(func.count()).select_from(Transaction)) == 0  # nothing half-done
+    assert commit(batches["running"]) == "done"
+    with db.session() as s:
+        assert s.scalar(select(func.count()).select_from(Transaction)) == 4
+
+
+def test_no_job_outlives_the_time_after_which_an_import_counts_as_abandoned():
+    assert dt.timedelta(seconds=queue.JOB_TIMEOUT_SECONDS) < uploads.ABANDONED_AFTER
 
 
 def test_a_finished_import_s_file_left_by_a_crash_is_swept(
