@@ -65,6 +65,9 @@ class User(Base):
     totp_secret: Mapped[str | None] = mapped_column(String(64))
     totp_enabled_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
     recovery_codes: Mapped[str | None] = mapped_column(Text)
+    # The newest password-reset link's random id, bound into its signed token: asking again
+    # replaces it (earlier links stop working), a reset clears it. Not a secret on its own.
+    reset_link_id: Mapped[str | None] = mapped_column(String(32))
 
 
 class AuditEvent(Base):
