@@ -197,6 +197,82 @@ def test_forgot_password_answers_the_same_and_the_link_resets_once(mail_app, mai
     assert "password_reset_requested" in recorded and "password_reset" in recorded
 
 
+def test_asking_again_replaces_the_earlier_reset_link(mail_app, mailbox):
+    """Ada asks twice (the first mail seemed lost): only the newest link works. The earlier one
+    is refused with the same page as a used link, before and after the reset."""
+    app = mail_app()
+    with app.extensions["finance_tracker"].database.session() as session:
+        users.register(session, "ada@example.com", PASSWORD)
+    client = app.test_client()
+    Browser(app.test_client()).submit("/forgot-password", {"email": "ada@example.com"})
+    first = mailbox.link_in(mailbox.wait_for(1)[0])
+    form = client.get(first)
+    assert form.status_code == 200  # it works until Ada asks again
+    Browser(app.test_client()).submit("/forgot-password", {"email": "ada@example.com"})
+    second = mailbox.link_in(mailbox.wait_for(2)[1])
+    assert second != first
+
+    replaced = client.get(first)
+    assert replaced.status_code == 400
+    assert "replaced by a newer link" in replaced.get_data(as_text=True)
+    # The form opened from the first link, sent now, sets no password.
+    refused = client.post(
+        first,
+        data={"password": NEW_PASSWORD, "confirm": NEW_PASSWORD,
+              "csrf_token": csrf_from(form.get_data(as_text=True))},
+    )  # fmt: skip
+    assert refused.status_code == 400
+    assert log_in(app.test_client(), "ada@example.com", PASSWORD).status_code == 302
+
+    reset = Browser(client).submit(second, {"password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
+    assert reset.status_code == 302 and reset.headers["Location"].endswith("/login")
+    assert log_in(app.test_client(), "ada@example.com", NEW_PASSWORD).status_code == 302
+    used = app.test_client().get(second)
+    assert used.status_code == 400
+    assert _visible(used.get_data(as_text=True)) == _visible(
+        app.test_client().get(first).get_data(as_text=True)
+    )  # replaced, used: one page, which does not say which
+    with app.extensions["finance_tracker"].database.session() as session:
+        ada = users.find_by_email(session, "ada@example.com")
+        assert ada is not None and ada.reset_link_id is None  # nothing left to use
+
+
+def test_changing_the_password_ends_an_outstanding_reset_link(mail_app, mailbox):
+    """Ada asked for a link, then remembered her password and changed it in Settings: the link
+    in her inbox is dead, though it is the newest one."""
+    app = mail_app()
+    with app.extensions["finance_tracker"].database.session() as session:
+        users.register(session, "ada@example.com", PASSWORD)
+    Browser(app.test_client()).submit("/forgot-password", {"email": "ada@example.com"})
+    link = mailbox.link_in(mailbox.wait_for(1)[0])
+    here = app.test_client()
+    assert log_in(here, "ada@example.com").status_code == 302
+    changed = Browser(here).submit(
+        "/settings/password",
+        {"current_password": PASSWORD, "password": NEW_PASSWORD, "confirm": NEW_PASSWORD},
+    )
+    assert changed.status_code == 302
+    assert app.test_client().get(link).status_code == 400
+
+
+def test_a_reset_link_without_a_link_id_is_refused(mail_app):
+    """Links mailed before the upgrade that added `reset_link_id` carry none: they are refused
+    (their owners ask again), even though they are signed, in time and the password is the same."""
+    from finance_tracker.services import email_links
+
+    app = mail_app()
+    secret = app.config["SECRET_KEY"]
+    with app.extensions["finance_tracker"].database.session() as session:
+        ada = users.register(session, "ada@example.com", PASSWORD)
+        old_style = email_links._serializer(secret, "password-reset").dumps(
+            {"user": ada.id, "password": users.credentials_fingerprint(ada)}
+        )
+        current = email_links.new_reset_token(secret, ada)
+    client = app.test_client()
+    assert client.get(f"/reset-password/{old_style}").status_code == 400
+    assert client.get(f"/reset-password/{current}").status_code == 200
+
+
 def test_mail_to_one_address_is_limited(mail_app, mailbox):
     app = mail_app()
     answers = [

@@ -68,7 +68,8 @@ def send_password_reset(
             user = users.find_by_email(session, email)
             if user is None:
                 return
-            token = email_links.reset_token(secret_key or settings.effective_secret_key(), user)
+            # Replaces the user's earlier reset links: only the newest one works.
+            token = email_links.new_reset_token(secret_key or settings.effective_secret_key(), user)
             audit.record(session, audit.PASSWORD_RESET_REQUESTED, user.id, ip=ip)
     finally:
         if own_database:

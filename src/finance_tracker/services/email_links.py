@@ -1,11 +1,16 @@
 """The links we email: finish signing up, reset a password.
 
 A link carries a signed, timed token (itsdangerous) and no secret of the user's: the sign-up
-token holds only the address; the reset token holds the user id and a fingerprint of the current
-password hash, so it stops working the moment the password changes (used once, or superseded).
+token holds only the address; the reset token holds the user id, a fingerprint of the current
+password hash and the id of the newest reset link (`User.reset_link_id`). So a reset link stops
+working the moment the password changes (used once, changed in Settings or by the administrator)
+and the moment a newer reset link is asked for: only the newest one works.
 """
 
 from __future__ import annotations
+
+import hmac
+import secrets
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy.orm import Session
@@ -35,21 +40,41 @@ def email_of_sign_up(secret_key: str, token: str) -> str | None:
     return email if isinstance(email, str) else None
 
 
-def reset_token(secret_key: str, user: User) -> str:
+def new_reset_token(secret_key: str, user: User) -> str:
+    """A token for a new reset link. It replaces the user's earlier ones (they stop working): the
+    caller commits the change to `user` before mailing the link."""
+    user.reset_link_id = secrets.token_urlsafe(16)
     return _serializer(secret_key, "password-reset").dumps(
-        {"user": user.id, "password": users.credentials_fingerprint(user)}
+        {
+            "user": user.id,
+            "password": users.credentials_fingerprint(user),
+            "link": user.reset_link_id,
+        }
     )
 
 
+def revoke_reset_links(user: User) -> None:
+    """No reset link of this user works any more (one was used)."""
+    user.reset_link_id = None
+
+
 def user_of_reset(session: Session, secret_key: str, token: str) -> User | None:
-    """The user a reset link is for, or None when it is forged, too old, or already used."""
+    """The user a reset link is for, or None when it is forged, too old, already used, or
+    replaced by a newer link."""
     try:
         data = _serializer(secret_key, "password-reset").loads(token, max_age=RESET_MINUTES * 60)
     except BadSignature:
         return None
     if not isinstance(data, dict) or not isinstance(data.get("user"), int):
         return None
+    link = data.get("link")
     user = users.get(session, data["user"])
-    if user is None or data.get("password") != users.credentials_fingerprint(user):
+    if (
+        user is None
+        or data.get("password") != users.credentials_fingerprint(user)
+        or not isinstance(link, str)
+        or user.reset_link_id is None
+        or not hmac.compare_digest(link, user.reset_link_id)
+    ):
         return None
     return user

@@ -1,6 +1,7 @@
 """Passwords: change yours (Settings), or reset a forgotten one through an emailed link.
 
-"Forgot password" answers the same whether or not the address has an account. A reset does not
+"Forgot password" answers the same whether or not the address has an account; asking again
+replaces the earlier link (only the newest works, see `email_links`). A reset does not
 sign anybody in (two-factor still applies at the next login), and any change of password signs
 out every other session of that user (`helpers.load_user` compares a fingerprint).
 """
@@ -77,7 +78,9 @@ def reset(token: str):  # type: ignore[no-untyped-def]
     with unit_of_work() as db:
         user = email_links.user_of_reset(db, current_app.config["SECRET_KEY"], token)
         if user is None:
-            page = render_template("auth/link_not_valid.html", again=url_for(".forgot"))
+            page = render_template(
+                "auth/link_not_valid.html", again=url_for(".forgot"), replaceable=True
+            )
             return page, 400
         if form.validate_on_submit():
             try:
@@ -85,6 +88,7 @@ def reset(token: str):  # type: ignore[no-untyped-def]
             except InvalidInput as error:
                 apply_errors(form, error)
             else:
+                email_links.revoke_reset_links(user)  # used (the new hash ends it as well)
                 audit.record(db, audit.PASSWORD_RESET, user.id, ip=client_ip())
                 changed = True
     if changed:
