@@ -404,6 +404,64 @@ def delete(session: Session, user_id: int, transaction_id: int) -> None:
     summaries.refresh(session, user_id, {row.date})
 
 
+MAX_CATEGORISE = 500
+
+
+def set_category(
+    session: Session, user_id: int, transaction_ids: list[int], category_id: int | None
+) -> list[Transaction]:
+    """Give many transactions one category (None: uncategorised) at once, or change nothing.
+
+    All or nothing: an id that is not one of the person's own transactions (another person's,
+    a split line's, one that never existed) refuses the whole request, and so do transfers,
+    which have no category, and split transactions, whose lines carry the categories (they are
+    edited one by one). Returns the transactions, in the order first asked for."""
+    wanted = list(dict.fromkeys(transaction_ids))
+    if not wanted:
+        raise InvalidInput({"ids": "choose at least one transaction"})
+    if len(wanted) > MAX_CATEGORISE:
+        raise InvalidInput({"ids": f"choose at most {MAX_CATEGORISE} transactions at a time"})
+    _own_category(session, user_id, category_id, "category_id")
+    found = {
+        row.id: row
+        for row in session.scalars(
+            select(Transaction).where(
+                Transaction.user_id == user_id,
+                Transaction.parent_id.is_(None),
+                Transaction.id.in_(wanted),
+            )
+        )
+    }
+    unknown = [str(i) for i in wanted if i not in found]
+    if unknown:
+        raise InvalidInput({"ids": "no such transaction: " + ", ".join(unknown[:10])})
+    rows = [found[i] for i in wanted]
+    transfers = [r for r in rows if r.kind == TransactionKind.transfer.value]
+    splits = [r for r in rows if r.is_split]
+    refused = []
+    if transfers:
+        refused.append(f"{_count(len(transfers), 'transfer')} (a transfer has no category)")
+    if splits:
+        refused.append(
+            f"{_count(len(splits), 'split transaction')} (edit a split to change the "
+            "categories of its lines)"
+        )
+    if refused:
+        raise InvalidInput(
+            {"ids": "nothing changed: unselect " + " and ".join(refused) + " and try again"}
+        )
+    for row in rows:
+        row.category_id = category_id
+    summaries.refresh(session, user_id, {row.date for row in rows})
+    for row in rows:
+        session.refresh(row)  # `category` as it is now
+    return rows
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
+
+
 def _filtered(session: Session, user_id: int, f: TransactionFilter) -> Select:
     errors: dict[str, str] = {}
     query = select(Transaction).where(

@@ -5,10 +5,11 @@ import datetime as dt
 import pytest
 from sqlalchemy import func, select
 
-from finance_tracker.services import accounts, categories, dashboard, transactions
+from finance_tracker.services import accounts, categories, dashboard, reports, transactions
 from finance_tracker.services.errors import InvalidInput, NotFound
 from finance_tracker.services.transactions import SplitInput, TransactionFilter, TransactionInput
-from finance_tracker.store.models import Transaction
+from finance_tracker.store import summaries
+from finance_tracker.store.models import MonthTotal, Transaction
 
 DAY = dt.date(2026, 11, 10)
 
@@ -263,3 +264,90 @@ def test_search_filters_sorts_and_pages(db, person):
                 transactions.search(s, person.id, **bad)
         with pytest.raises(InvalidInput):
             transactions.search(s, person.id, TransactionFilter(amount_min="lots"))
+
+
+def month_totals(s):
+    rows = s.scalars(select(MonthTotal)).all()
+    return {(m.month, m.account_id, m.category_id, m.kind): (m.total_minor, m.count) for m in rows}
+
+
+def spent(s, user_id):
+    found = reports.spending_by_category(s, user_id, dt.date(2026, 1, 1), dt.date(2026, 12, 31))
+    return {row.name: row.spent_minor for row in found}
+
+
+def test_after_an_import_many_uncategorised_get_one_category_at_once(db, person):
+    with db.session() as s:
+        groceries = category_id(s, person.id, "Groceries")
+        ids = [
+            transactions.create(
+                s, person.id, TransactionInput("expense", person.checking, day, amount, payee)
+            ).id
+            for day, amount, payee in [
+                (dt.date(2026, 10, 30), "12.00", "Corner shop"),
+                (DAY, "30.00", "Market"),
+                (DAY, "5.50", "Bakery"),
+            ]
+        ]
+        assert spent(s, person.id) == {"Uncategorised": 47_50}
+    with db.session() as s:
+        rows = transactions.set_category(s, person.id, [*ids, ids[0]], groceries)
+        assert [r.id for r in rows] == ids  # asked twice, changed once
+        assert {r.category.full_name for r in rows} == {"Food › Groceries"}
+    with db.session() as s:
+        assert spent(s, person.id) == {"Food": 47_50}  # October and November alike
+        assert transactions.search(s, person.id, TransactionFilter(uncategorised=True)).total == 0
+        kept = month_totals(s)
+        summaries.refresh(s, person.id)
+        assert month_totals(s) == kept  # the summaries equal a recomputation
+    with db.session() as s:
+        transactions.set_category(s, person.id, ids[1:], None)
+    with db.session() as s:
+        assert spent(s, person.id) == {"Food": 12_00, "Uncategorised": 35_50}
+
+
+def test_categorising_is_all_or_nothing(db, person, stranger):
+    with db.session() as s:
+        groceries = category_id(s, person.id, "Groceries")
+        mine = transactions.create(
+            s, person.id, TransactionInput("expense", person.checking, DAY, "9.00", "Kiosk")
+        ).id
+        split = transactions.create(
+            s, person.id,
+            TransactionInput("expense", person.checking, DAY, "30.00", "Hypermarket",
+                             splits=[SplitInput("20.00", None), SplitInput("10.00", groceries)]),
+        )  # fmt: skip
+        transfer = transactions.create(
+            s, person.id,
+            TransactionInput("transfer", person.checking, DAY, "40", "Save", to_account_id=person.savings),
+        )  # fmt: skip
+        incoming = transactions.transfer_counterpart(s, transfer)
+        assert incoming is not None
+        theirs = transactions.create(
+            s, stranger.id, TransactionInput("expense", stranger.wallet, DAY, "1.00", "Eve's")
+        ).id
+        their_category = category_id(s, stranger.id, "Groceries")
+        split_id, transfer_id, incoming_id = split.id, transfer.id, incoming.id
+        line_id = split.lines[0].id
+
+    def refused(ids, category=groceries):
+        with db.session() as s, pytest.raises(InvalidInput) as caught:
+            transactions.set_category(s, person.id, ids, category)
+        return caught.value.errors
+
+    assert refused([mine, theirs]) == {"ids": f"no such transaction: {theirs}"}
+    assert refused([mine, line_id, 2**31 - 1]) == {
+        "ids": f"no such transaction: {line_id}, {2**31 - 1}"
+    }
+    assert refused([mine], their_category) == {"category_id": "unknown category"}
+    assert refused([mine, transfer_id, incoming_id, split_id]) == {
+        "ids": "nothing changed: unselect 2 transfers (a transfer has no category) and "
+        "1 split transaction (edit a split to change the categories of its lines) and try again"
+    }
+    assert refused([]) == {"ids": "choose at least one transaction"}
+    assert refused(list(range(1, 502))) == {"ids": "choose at most 500 transactions at a time"}
+    with db.session() as s:
+        assert s.get(Transaction, mine).category_id is None
+        assert s.get(Transaction, theirs).category_id is None
+        assert transactions.get(s, person.id, split_id).lines[0].category_id is None
+        assert spent(s, person.id) == {"Uncategorised": 29_00, "Food": 10_00}
