@@ -40,6 +40,12 @@ def category_filter_choices(session: Session, user_id: int) -> list[SelectChoice
     return [any_, SelectChoice(UNCATEGORISED, "Uncategorised"), *rest]
 
 
+def bulk_category_choices(session: Session, user_id: int) -> list[SelectChoice]:
+    """A category to give the selected transactions, or none (to sort out later)."""
+    blank, *rest = category_choices(session, user_id, "Choose a category…")
+    return [blank, *rest, SelectChoice(UNCATEGORISED, "Uncategorised (remove the category)")]
+
+
 def parent_choices(session: Session, user_id: int, exclude: int | None = None) -> list:
     tops = [c for c in categories.list_all(session, user_id) if c.parent_id is None]
     return [SelectChoice("", "— none (top level)")] + [

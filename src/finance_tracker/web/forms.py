@@ -211,6 +211,15 @@ class FilterForm(Form):
         return any(field.data not in (None, "") for field in self)
 
 
+class BulkCategoryForm(PageForm):
+    """The list's "Set category" action; the rows' checkboxes (named `ids`) belong to it through
+    their `form` attribute. `none` (UNCATEGORISED) removes the category, "" chose nothing."""
+
+    category_id = SelectField(
+        "Set the category of the selected", coerce=category_filter, validate_choice=False
+    )
+
+
 # Uploads: the services decide by a file's content what it is and whether to keep it.
 class ImportUploadForm(PageForm):
     account_id = SelectField("Into account", coerce=optional_int, validate_choice=False)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
 from flask import (
     Response,
@@ -29,7 +30,14 @@ from finance_tracker.services.transactions import Page, TransactionFilter
 from finance_tracker.store.models import Receipt
 from finance_tracker.web import choices
 from finance_tracker.web import rules as rule_pages
-from finance_tracker.web.forms import KIND_CHOICES, FilterForm, ReceiptForm, TransactionForm
+from finance_tracker.web.forms import (
+    KIND_CHOICES,
+    UNCATEGORISED,
+    BulkCategoryForm,
+    FilterForm,
+    ReceiptForm,
+    TransactionForm,
+)
 from finance_tracker.web.helpers import (
     accept_uploads,
     apply_errors,
@@ -81,25 +89,69 @@ def search(session: Session, filters: TransactionFilter, form=None):  # type: ig
 
 @blueprint.get("/")
 def index():  # type: ignore[no-untyped-def]
+    return _list_page(BulkCategoryForm(formdata=None))
+
+
+def _list_page(bulk: BulkCategoryForm, status: int = 200, selected: frozenset[int] = frozenset()):  # type: ignore[no-untyped-def]
+    """The list as the query string asks for it; `bulk` is the "Set category" form, with its
+    errors after a refused attempt (`status` 422, the boxes that were ticked still ticked)."""
     form = FilterForm(request.args)
     with unit_of_work() as session:
         form.account_id.choices = choices.account_choices(session, user_id(), "Any account")
         form.category_id.choices = choices.category_filter_choices(session, user_id())
         form.tag.choices = choices.tag_choices(session, user_id())
+        bulk.category_id.choices = choices.bulk_category_choices(session, user_id())
         if form.validate():
-            page, counterparts, status = search(session, form.to_filter(), form)
+            page, counterparts, list_status = search(session, form.to_filter(), form)
         else:
-            page, counterparts, status = Page([], 0, 1, PER_PAGE), {}, 422
+            page, counterparts, list_status = Page([], 0, 1, PER_PAGE), {}, 422
         html = render_template(
             "transactions/index.html", form=form, page=page, counterparts=counterparts,
             sort=sorting(), export_url=url_for(".export_csv", **_filter_args(form)),
+            bulk=bulk, bulk_action=url_for(".categorise", **_list_args()), selected=selected,
         )  # fmt: skip
-    return html, status
+    return html, max(status, list_status)
 
 
-def _filter_args(form: FilterForm) -> dict[str, str]:
+def _filter_args(form: FilterForm) -> dict[str, Any]:
     """The filters of this request, to carry over to another URL (not sort or page)."""
     return {f.name: request.args[f.name] for f in form if request.args.get(f.name, "") != ""}
+
+
+def _list_args() -> dict[str, Any]:
+    """The list's filters, sort and page from the query string: to come back to the same list."""
+    names = {f.name for f in FilterForm()} | {"sort", "dir", "page"}
+    return {k: v for k, v in request.args.items() if k in names and v != ""}
+
+
+MAX_ID = 2**31 - 1
+
+
+@blueprint.post("/categorise")
+def categorise():  # type: ignore[no-untyped-def]
+    """Give the ticked transactions one category (or none), then back to the same list."""
+    bulk = BulkCategoryForm()
+    sent = request.form.getlist("ids")
+    ids = [int(v) for v in sent if v.isdigit() and 0 < int(v) <= MAX_ID]
+    chosen = bulk.category_id.data
+    try:
+        if chosen is None:
+            raise InvalidInput({"category_id": "choose a category, or Uncategorised to remove it"})
+        if len(ids) != len(sent):
+            raise InvalidInput({"ids": "no such transaction"})
+        category_id = None if chosen == UNCATEGORISED else int(chosen)
+        with unit_of_work() as session:
+            rows = transactions.set_category(session, user_id(), ids, category_id)
+            name = rows[0].category.full_name if rows[0].category else None
+    except InvalidInput as error:
+        apply_errors(bulk, error)
+        return _list_page(bulk, 422, frozenset(ids))
+    count = f"{len(rows)} transaction{'' if len(rows) == 1 else 's'}"
+    if name is None:
+        flash(f"{count} {'is' if len(rows) == 1 else 'are'} now uncategorised.", "success")
+    else:
+        flash(f"{count} moved to {name}.", "success")
+    return redirect(url_for(".index", **_list_args()))
 
 
 @blueprint.get("/export.csv")

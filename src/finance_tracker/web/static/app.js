@@ -17,4 +17,15 @@
   document.querySelectorAll("[data-select-on-focus]").forEach(function (input) {
     input.addEventListener("focus", function () { input.select(); });
   });
+  // "Select all" on the transactions list: ticks every row checkbox of its form on this page.
+  document.querySelectorAll("[data-select-all]").forEach(function (all) {
+    var boxes = document.querySelectorAll(
+      'input[type="checkbox"][name="ids"][form="' + all.getAttribute("data-select-all") + '"]'
+    );
+    if (!boxes.length) { return; }
+    all.hidden = false;
+    all.addEventListener("change", function () {
+      boxes.forEach(function (box) { box.checked = all.checked; });
+    });
+  });
 })();
