@@ -154,6 +154,27 @@ class TransactionQuery(PageQuery):
 TransactionPage = page_schema(Transaction, "TransactionPage")
 
 
+class CategoriseInput(ma.Schema):
+    ids = fields.List(
+        Id(),
+        required=True,
+        validate=validate.Length(min=1, max=transactions.MAX_CATEGORISE),
+        metadata={
+            "description": "your transactions' ids (not transfers or split transactions); any "
+            "unknown, a transfer or a split refuses the whole request and changes nothing"
+        },
+    )
+    category_id = Id(
+        required=True, allow_none=True, metadata={"description": "null removes the category"}
+    )
+
+
+class Categorised(ma.Schema):
+    updated = fields.Integer(required=True, metadata={"description": "how many transactions"})
+    category_id = fields.Integer(allow_none=True, required=True)
+    category = fields.String(allow_none=True, required=True, metadata={"description": "name"})
+
+
 def _line(line: TransactionRow, currency: str) -> dict:
     return {
         "category_id": line.category_id,
@@ -252,6 +273,24 @@ class Transactions(MethodView):
             created = _present_saved(session, row)
         TRANSACTIONS_CREATED.labels(source="api", kind=body["kind"]).inc()
         return created
+
+
+@blp.route("/categorise")
+class Categorise(MethodView):
+    @blp.arguments(CategoriseInput)
+    @blp.response(200, Categorised)
+    def post(self, body: dict) -> dict:
+        """Give many transactions one category (or none) at once: all of them, or none"""
+        with unit_of_work() as session:
+            rows = transactions.set_category(
+                session, current_user_id(), body["ids"], body["category_id"]
+            )
+            category = rows[0].category
+            return {
+                "updated": len(rows),
+                "category_id": body["category_id"],
+                "category": category.full_name if category else None,
+            }
 
 
 @blp.route(f"/<{ID_PATH}:transaction_id>")
