@@ -121,6 +121,13 @@ def test_a_new_user_records_a_month_and_sees_the_dashboard(page):  # type: ignor
     page.goto("/transactions/")
     assert page.locator("table.transactions tbody tr").count() == 3
     shoot(page, "transactions")
+    # Tick rows (select-all is app.js, a static script), one category for them all at once.
+    page.get_by_label("Select every transaction on this page").check()
+    page.get_by_label(re.compile(r"^Select ACME Corp")).uncheck()  # the transfer has no box
+    chosen = page.get_by_role("combobox", name=re.compile("^Set the category"))
+    chosen.select_option(label="Food › Restaurants")
+    page.get_by_role("button", name="Set category").click()
+    expect(page.get_by_role("status")).to_have_text("1 transaction moved to Food › Restaurants.")
 
     page.goto("/transactions/new")
     page.get_by_text("Split across categories").click()
@@ -135,5 +142,7 @@ def test_a_new_user_records_a_month_and_sees_the_dashboard(page):  # type: ignor
     page.goto("/")
     assert page.locator("[data-figure=net-worth]").is_visible()
     shoot(page, "dashboard-phone")
+    page.goto("/transactions/")
+    shoot(page, "transactions-phone")
 
     assert page.problems == []
