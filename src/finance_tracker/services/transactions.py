@@ -454,7 +454,7 @@ def set_category(
         row.category_id = category_id
     summaries.refresh(session, user_id, {row.date for row in rows})
     for row in rows:
-        session.refresh(row)  # `category` as it is now
+        session.expire(row, ["category"])  # loaded again as it is now, from the identity map
     return rows
 
 

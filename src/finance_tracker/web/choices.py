@@ -42,7 +42,7 @@ def category_filter_choices(session: Session, user_id: int) -> list[SelectChoice
 
 def bulk_category_choices(session: Session, user_id: int) -> list[SelectChoice]:
     """A category to give the selected transactions, or none (to sort out later)."""
-    blank, *rest = category_choices(session, user_id, "Choose a category…")
+    blank, *rest = category_choices(session, user_id, "Category…")
     return [blank, *rest, SelectChoice(UNCATEGORISED, "Uncategorised (remove the category)")]
 
 
