@@ -127,21 +127,7 @@ $(VAR) expansion, so an existing Secret needs only the password, not a URL.
     secretKeyRef:
       name: {{ include "finance-tracker.secretName" . }}
       key: secret-key
-{{- if .Values.postgresql.enabled }}
-- name: POSTGRES_PASSWORD
-  valueFrom:
-    secretKeyRef:
-      name: {{ include "finance-tracker.secretName" . }}
-      key: postgres-password
-- name: DATABASE_URL
-  value: {{ printf "postgresql://%s:$(POSTGRES_PASSWORD)@%s:%d/%s" .Values.postgresql.auth.username (include "finance-tracker.postgresqlHost" .) (int .Values.postgresql.service.port) .Values.postgresql.auth.database | quote }}
-{{- else }}
-- name: DATABASE_URL
-  valueFrom:
-    secretKeyRef:
-      name: {{ include "finance-tracker.secretName" . }}
-      key: database-url
-{{- end }}
+{{ include "finance-tracker.databaseEnv" . }}
 {{- if eq (include "finance-tracker.redis" .) "external" }}
 - name: REDIS_URL
   valueFrom:
@@ -158,6 +144,28 @@ $(VAR) expansion, so an existing Secret needs only the password, not a URL.
 {{- end }}
 {{- with .Values.extraEnv }}
 {{ toYaml . }}
+{{- end }}
+{{- end }}
+
+{{/*
+DATABASE_URL as the app gets it (and the backup CronJob: the same connection): composed from the
+bundled PostgreSQL's password, or key database-url of the Secret.
+*/}}
+{{- define "finance-tracker.databaseEnv" -}}
+{{- if .Values.postgresql.enabled -}}
+- name: POSTGRES_PASSWORD
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "finance-tracker.secretName" . }}
+      key: postgres-password
+- name: DATABASE_URL
+  value: {{ printf "postgresql://%s:$(POSTGRES_PASSWORD)@%s:%d/%s" .Values.postgresql.auth.username (include "finance-tracker.postgresqlHost" .) (int .Values.postgresql.service.port) .Values.postgresql.auth.database | quote }}
+{{- else -}}
+- name: DATABASE_URL
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "finance-tracker.secretName" . }}
+      key: database-url
 {{- end }}
 {{- end }}
 
