@@ -93,5 +93,5 @@ def test_rolling_restart_of_two_web_processes_drops_nothing(
         for app in apps:
             app.stop(kill=True)
     figures("rolling restart of 2 web processes", summary, restart_seconds_each=restarts)
-    assert summary.failed == 0, summary.errors
+    assert summary.failed == 0, summary.failed_actions
     assert summary.sent > 50

@@ -68,16 +68,19 @@ class Summary:
     actions: int
     dropped: int
     written_ids: list[int]
+    # "action kind" -> count, e.g. {"login 422": 1}: which step of the mix failed, and how.
+    failed_actions: dict[str, int] = field(default_factory=dict)
 
     def text(self) -> str:
         errors = ", ".join(f"{k}: {v}" for k, v in sorted(self.errors.items())) or "none"
+        by_action = ", ".join(f"{k}: {v}" for k, v in sorted(self.failed_actions.items()))
         return (
             f"requests sent: {self.sent}  ok: {self.ok}  failed: {self.failed}\n"
             f"duration: {self.seconds:.1f} s  achieved rate: {self.achieved_rate:.1f} req/s  "
             f"actions: {self.actions} (not started in time: {self.dropped})\n"
             f"latency p50: {self.p50 * 1000:.0f} ms  p95: {self.p95 * 1000:.0f} ms  "
             f"p99: {self.p99 * 1000:.0f} ms\n"
-            f"errors by kind: {errors}"
+            f"errors by kind: {errors}" + (f"\nfailed actions: {by_action}" if by_action else "")
         )
 
 
@@ -113,6 +116,7 @@ class Sender:
         self._stop = threading.Event()
         self._durations: list[float] = []
         self._errors: Counter[str] = Counter()
+        self._failed_actions: Counter[str] = Counter()
         self._sent = 0
         self._ok = 0
         self._actions = 0
@@ -148,6 +152,7 @@ class Sender:
             self._sent += 1
             if result.kind:
                 self._errors[result.kind] += 1
+                self._failed_actions[f"{result.action} {result.kind}"] += 1
             else:
                 self._ok += 1
             if len(self._durations) < 1_000_000:
@@ -290,6 +295,7 @@ class Sender:
                 actions=self._actions,
                 dropped=self._dropped,
                 written_ids=written,
+                failed_actions=dict(self._failed_actions),
             )
 
     # --- control and metrics endpoint ---------------------------------------------------
