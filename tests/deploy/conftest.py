@@ -92,6 +92,18 @@ def render_chart(combination: str) -> dict[str, str]:
         chart.close()
 
 
+def schema_refusal(values: dict[str, Any]) -> str:
+    """Helm's message when values.schema.json refuses `values` (the test fails if it renders)."""
+    helm = module("helm_python")
+    chart = helm.Chart.load(str(CHART))
+    try:
+        with pytest.raises(helm.HelmValuesError) as refused:
+            chart.render(values, name=RELEASE, namespace=NAMESPACE)
+    finally:
+        chart.close()
+    return str(refused.value)
+
+
 def docs_of(text: str) -> list[Doc]:
     return [d for d in yaml.safe_load_all(text) if d]
 

@@ -21,6 +21,7 @@ from tests.deploy.conftest import (
     named,
     pod_spec,
     render_chart,
+    schema_refusal,
     values_of,
     workloads,
 )
@@ -426,22 +427,11 @@ def _schema() -> dict[str, Any]:
     return json.loads((CHART / "values.schema.json").read_text())
 
 
-def _refuse(values: dict[str, Any]) -> str:
-    helm = module("helm_python")
-    chart = helm.Chart.load(str(CHART))
-    try:
-        with pytest.raises(helm.HelmValuesError) as refused:
-            chart.render(values, name=RELEASE, namespace=NAMESPACE)
-    finally:
-        chart.close()
-    return str(refused.value)
-
-
 @pytest.mark.parametrize("bad", sorted(BAD_VALUES.glob("*.yaml")), ids=lambda p: p.stem)
 def test_a_bad_values_file_is_refused_by_the_schema(bad: Path) -> None:
     """Each fixture names (in its first line) the message part Helm must answer with."""
     expected = bad.read_text().splitlines()[0].removeprefix("# expect: ").strip()
-    message = _refuse(yaml.safe_load(bad.read_text()))
+    message = schema_refusal(yaml.safe_load(bad.read_text()))
     assert "values don't meet the specifications of the schema" in message
     assert expected in message, message
 
