@@ -8,6 +8,7 @@ from typing import Any
 
 from werkzeug.routing import IntegerConverter, Rule
 
+# Ids are 32-bit columns: a larger number could overflow SQLite's integer and become a 500.
 MAX_ID = 2**31 - 1
 
 

@@ -15,10 +15,9 @@ from werkzeug.routing import BaseConverter
 
 from finance_tracker.domain.ledger import EARLIEST_DATE, LATEST_DATE
 from finance_tracker.domain.money import format_plain
+from finance_tracker.routing import MAX_ID  # ids are 32-bit columns
 from finance_tracker.services.errors import InvalidInput
 
-# Ids are 32-bit columns; a larger number could overflow SQLite's integer and become a 500.
-MAX_ID = 2**31 - 1
 ID_PATH = f"int(min=1, max={MAX_ID})"
 MAX_PAGE = 1_000_000
 DEFAULT_PER_PAGE = 50

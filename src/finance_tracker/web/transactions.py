@@ -24,6 +24,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.utils import secure_filename
 
 from finance_tracker.ops import metrics
+from finance_tracker.routing import MAX_ID
 from finance_tracker.services import exports, receipts, transactions
 from finance_tracker.services.errors import InvalidInput, NotFound
 from finance_tracker.services.transactions import Page, TransactionFilter
@@ -120,11 +121,8 @@ def _filter_args(form: FilterForm) -> dict[str, Any]:
 
 def _list_args() -> dict[str, Any]:
     """The list's filters, sort and page from the query string: to come back to the same list."""
-    names = {f.name for f in FilterForm()} | {"sort", "dir", "page"}
-    return {k: v for k, v in request.args.items() if k in names and v != ""}
-
-
-MAX_ID = 2**31 - 1
+    order = {k: request.args[k] for k in ("sort", "dir", "page") if request.args.get(k, "") != ""}
+    return {**_filter_args(FilterForm()), **order}
 
 
 @blueprint.post("/categorise")
