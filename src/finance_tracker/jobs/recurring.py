@@ -24,7 +24,9 @@ def run_recurring(database: Database, today: dt.date | None = None) -> recurring
         metrics.JOB_DURATION.labels("recurring").observe(time.perf_counter() - started)
         metrics.JOBS.labels("recurring", outcome).inc()
     metrics.TRANSACTIONS_CREATED.labels("recurring", "mixed").inc(report.created)
+    # Not "created": that is a LogRecord attribute, and logging refuses to overwrite it.
     log.info(
-        "recurring transactions run", extra={"created": report.created, "failed": report.failed}
+        "recurring transactions run",
+        extra={"transactions_created": report.created, "failed": report.failed},
     )
     return report
