@@ -92,6 +92,43 @@ def test_every_action_is_pinned_to_a_full_commit_with_its_version_alongside() ->
     assert all(len(refs) == 1 for refs in versions.values()), versions
 
 
+PINS_RECORD = ROOT / ".github" / "ACTION-PINS.md"
+RECORD_ROW = re.compile(
+    r"^\|\s*(?P<action>[\w.-]+/[\w./-]+)\s*\|\s*(?P<tag>v\d+\.\d+\.\d+)\s*\|"
+    r"\s*(?P<sha>[0-9a-f]{40})\s*\|[^|]*\|\s*(?P<checked>\d{4}-\d{2}-\d{2})\s*\|\s*$"
+)
+
+
+def _pin_record() -> dict[str, tuple[str, str]]:
+    """The verified pins: action -> (tag, commit), from the table in .github/ACTION-PINS.md."""
+    record: dict[str, tuple[str, str]] = {}
+    for line in PINS_RECORD.read_text().splitlines():
+        row = RECORD_ROW.match(line)
+        if row:
+            assert row["action"] not in record, f"{row['action']} is recorded twice"
+            record[row["action"]] = (row["tag"], row["sha"])
+    return record
+
+
+def test_every_pin_is_the_one_checked_against_the_actions_repository() -> None:
+    """A pin that changes (by hand or by Dependabot) without its SHA being checked against the tag
+    in the action's repository, and recorded, fails here. So does a record row for an action the
+    workflows no longer use. A sub-path action (owner/repo/path) is recorded as owner/repo."""
+    record = _pin_record()
+    assert record, "no rows found in .github/ACTION-PINS.md"
+    used: set[str] = set()
+    for name, match in _uses_lines():
+        action = "/".join(match["action"].split("/")[:2])
+        tag = match["rest"].strip().removeprefix("# ")
+        used.add(action)
+        assert action in record, f"{name}: {action} is not in .github/ACTION-PINS.md"
+        assert record[action] == (tag, match["ref"]), (
+            f"{name}: {action}@{match['ref']} # {tag}, but the checked pin is "
+            f"{record[action][1]} # {record[action][0]}"
+        )
+    assert set(record) == used, f"recorded but unused: {sorted(set(record) - used)}"
+
+
 def test_dependabot_keeps_the_pins_current() -> None:
     import yaml
 
