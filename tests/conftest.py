@@ -2,12 +2,20 @@
 
 PostgreSQL and Redis tests skip with a reason when those servers are missing, except under
 CI=true, where a missing server fails the run instead of skipping quietly.
+
+Logging is set up as in production (the app's JSON lines at INFO), and strictly: a logging call
+that fails (a KeyError from makeRecord for an `extra` key such as "created", a formatting error
+in a handler) fails the test it happened in, even where the code around it caught the error or
+it happened in a background thread. Python's logging would otherwise print it and carry on.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import re
+import threading
+import traceback
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,6 +26,7 @@ import redis as redis_lib
 from sqlalchemy import create_engine, text
 
 from finance_tracker import create_app
+from finance_tracker.ops import logging as ops_logging
 from finance_tracker.settings import load_settings
 from finance_tracker.store import migrate
 from finance_tracker.store.models import Base
@@ -26,6 +35,58 @@ PG_ADMIN = os.environ.get("TEST_POSTGRES_ADMIN", "postgresql://postgres@127.0.0.
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 IN_CI = os.environ.get("CI", "").lower() == "true"
 SECRET = "test-secret-key-that-is-long-enough-for-production-1234"
+
+
+_log_call_errors: list[str] = []
+_log_call_errors_lock = threading.Lock()
+_make_record = logging.Logger.makeRecord
+
+
+def _strict_make_record(self: logging.Logger, *args, **kwargs):  # type: ignore[no-untyped-def]
+    try:
+        return _make_record(self, *args, **kwargs)
+    except Exception:
+        with _log_call_errors_lock:
+            _log_call_errors.append(traceback.format_exc())
+        raise
+
+
+def _strict_handle_error(self: logging.Handler, record: logging.LogRecord) -> None:
+    """Instead of printing the error and going on: note it, and raise it to the caller."""
+    with _log_call_errors_lock:
+        _log_call_errors.append(traceback.format_exc())
+    raise  # noqa: PLE0704 - handleError is called while the handler's exception is handled
+
+
+logging.Logger.makeRecord = _strict_make_record  # type: ignore[method-assign]
+logging.Handler.handleError = _strict_handle_error  # type: ignore[method-assign]
+logging.raiseExceptions = True
+
+
+@pytest.fixture(autouse=True)
+def _production_logging() -> None:
+    """The app's own logging, as every process configures it in production: JSON at INFO (again
+    before each test: one that made an app with another LOG_LEVEL changed it)."""
+    ops_logging.configure("INFO")
+
+
+@pytest.fixture
+def log_call_errors() -> list[str]:
+    """The failed logging calls noted so far in this test (tests of the strictness itself clear
+    it, having checked it)."""
+    return _log_call_errors
+
+
+@pytest.fixture(autouse=True)
+def _log_calls_must_not_fail() -> Iterator[None]:
+    with _log_call_errors_lock:
+        _log_call_errors.clear()
+    yield
+    with _log_call_errors_lock:
+        errors = list(_log_call_errors)
+        _log_call_errors.clear()
+    if errors:
+        pytest.fail("a logging call failed during the test:\n" + "\n".join(errors))
 
 
 def unavailable(reason: str) -> None:
@@ -90,7 +151,7 @@ def settings_for(tmp_path: Path):
             secret_key=SECRET,
             data_dir=tmp_path,
             auto_migrate=False,
-            log_level="WARNING",
+            log_level="INFO",  # as in production: an INFO call that raises must fail its test
             # Stories sign several people up through the form; tests/security covers the modes.
             registration="open",
         )
