@@ -24,7 +24,9 @@ from pathlib import Path
 from typing import Any
 
 from gunicorn.app.base import BaseApplication
+from gunicorn.glogging import Logger
 
+from finance_tracker.ops import logging as ops_logging
 from finance_tracker.ops import startup
 from finance_tracker.settings import Settings
 
@@ -90,6 +92,18 @@ def _post_worker_init(worker: Any) -> None:
     signal.siginterrupt(signal.SIGTERM, False)  # as gunicorn: do not disturb active requests
 
 
+class JsonLogger(Logger):  # type: ignore[misc]
+    """gunicorn's own messages (starting, listening, workers booted and exiting, signals) as the
+    app's JSON lines: its error log hands its records to the root logger's JSON handler instead
+    of writing its plain "[date] [pid] [INFO] ..." lines to stderr."""
+
+    def setup(self, cfg: Any) -> None:
+        super().setup(cfg)
+        ops_logging.configure(cfg.loglevel.upper())
+        self.error_log.handlers[:] = []
+        self.error_log.propagate = True
+
+
 class _Server(BaseApplication):  # type: ignore[misc]
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
@@ -109,6 +123,7 @@ class _Server(BaseApplication):  # type: ignore[misc]
             "accesslog": None,  # the app writes its own JSON access log
             "errorlog": "-",
             "loglevel": self.settings.log_level.lower(),
+            "logger_class": JsonLogger,
             "worker_tmp_dir": "/dev/shm" if Path("/dev/shm").is_dir() else None,  # noqa: S108
             "child_exit": _child_exit,
             "when_ready": _when_ready,
