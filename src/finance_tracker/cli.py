@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,6 +17,15 @@ if TYPE_CHECKING:
 
 # Each command imports what it needs: `serve` pauses the garbage collector before the settings
 # and the app come in (ops/startup.py), and no command pays for another's imports.
+
+
+def _log_as_deployed(settings: Settings) -> logging.Logger:
+    """The app's JSON logging at LOG_LEVEL, for a command a Job or CronJob runs: its output is
+    read by the same log pipeline as the servers', and logs at INFO exactly as they do."""
+    from finance_tracker.ops import logging as ops_logging
+
+    ops_logging.configure(settings.log_level)
+    return logging.getLogger("finance_tracker.cli")
 
 
 def _settings(**overrides: object) -> Settings:
@@ -87,10 +97,12 @@ def db_upgrade() -> None:
     from finance_tracker.store import migrate
 
     settings = _settings()
+    log = _log_as_deployed(settings)
     if not settings.database_url:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
     migrate.upgrade(settings.effective_database_url)
-    click.echo(f"database at revision {migrate.head_revision(settings.effective_database_url)}")
+    revision = migrate.head_revision(settings.effective_database_url)
+    log.info("database at revision %s", revision, extra={"revision": revision})
 
 
 @db.command("current")
@@ -252,12 +264,19 @@ def jobs_run_recurring(today) -> None:  # type: ignore[no-untyped-def]
     from finance_tracker.jobs.recurring import run_recurring
     from finance_tracker.store.database import Database
 
-    database = Database(_settings().effective_database_url)
+    settings = _settings()
+    log = _log_as_deployed(settings)
+    database = Database(settings.effective_database_url)
     try:
         report = run_recurring(database, today.date() if today else None)
     finally:
         database.dispose()
-    click.echo(f"created {report.created} recurring transactions ({report.failed} failed)")
+    log.log(
+        logging.WARNING if report.failed else logging.INFO,
+        "created %d recurring transactions (%d failed)",
+        report.created,
+        report.failed,
+    )
     if report.failed:
         sys.exit(1)
 
@@ -270,9 +289,12 @@ def jobs_clean_uploads(force: bool) -> None:
     """Expire imports left unfinished for IMPORT_KEEP_HOURS; remove upload files no row needs."""
     from finance_tracker.jobs.uploads import clean_uploads_once, summary
 
-    report = clean_uploads_once(_settings(), force=force)
-    click.echo(summary(report))
-    if any(folder.refused for folder in report.folders.values()):
+    settings = _settings()
+    log = _log_as_deployed(settings)
+    report = clean_uploads_once(settings, force=force)
+    refused = any(folder.refused for folder in report.folders.values())
+    log.log(logging.WARNING if refused else logging.INFO, "%s", summary(report))
+    if refused:
         sys.exit(1)
 
 
@@ -395,6 +417,7 @@ def traffic(target: str, rate: float, duration: float, count: int, users: int,  
     from finance_tracker.ops import logging as ops_logging
 
     ops_logging.configure(_settings().log_level)
+    log = logging.getLogger("finance_tracker.traffic")
     config = SenderConfig(
         target=target, rate=rate, duration=duration, count=count, users=users,
         concurrency=concurrency, timeout=timeout, host_header=host_header,
@@ -402,14 +425,15 @@ def traffic(target: str, rate: float, duration: float, count: int, users: int,  
     )  # fmt: skip
     sender = Sender(config)
     port = sender.serve_metrics(metrics_host, metrics_port)
-    click.echo(f"traffic: {rate:g} actions/s to {target}; /metrics and /rate on port {port}",
-               err=True)  # fmt: skip
+    log.info("traffic: %g actions/s to %s; /metrics and /rate on port %d", rate, target, port,
+             extra={"target": target, "rate": rate, "metrics_port": port})  # fmt: skip
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: sender.stop())
     summary = sender.run()
     sender.close()
+    payload = {k: v for k, v in vars(summary).items() if k != "written_ids"}
     if json_summary:
-        payload = {k: v for k, v in vars(summary).items() if k != "written_ids"}
         click.echo(json.dumps(payload, sort_keys=True))
-    else:
-        click.echo(summary.text())
+    else:  # one JSON line like every other, the figures as a sentence and as fields
+        log.info("traffic summary: %s", summary.text().replace("\n", "; "),
+                 extra={"summary": payload})  # fmt: skip

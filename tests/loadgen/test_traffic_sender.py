@@ -115,14 +115,16 @@ def test_cli_is_bounded_and_prints_the_summary(running_app, tmp_path: Path) -> N
     started = time.monotonic()
     done = subprocess.run(  # noqa: S603
         command, capture_output=True, text=True, timeout=60,
-        env={"TRAFFIC_RATE": "4", "PATH": "/usr/bin:/bin", "LOG_LEVEL": "WARNING"},
+        env={"TRAFFIC_RATE": "4", "PATH": "/usr/bin:/bin", "LOG_LEVEL": "INFO"},
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert time.monotonic() - started < 30
-    summary = json.loads(done.stdout.strip().splitlines()[-1])
+    *logged, last = [json.loads(line) for line in done.stdout.strip().splitlines()]
+    summary = last
     assert summary["sent"] > 0 and summary["failed"] == 0, summary
     assert {"p50", "p95", "p99", "achieved_rate", "errors"} <= set(summary)
-    assert "4 actions/s" in done.stderr
+    assert any("4 actions/s" in line["message"] and line["rate"] == 4 for line in logged), logged
+    assert done.stderr == ""
 
 
 def test_percentiles() -> None:
