@@ -35,3 +35,10 @@ def configure(level: str) -> None:
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     # Readiness checks the schema revision on every probe; alembic would log each one.
     logging.getLogger("alembic.runtime.migration").setLevel(logging.WARNING)
+    # Seven "setup plugin …" lines at every migration, and three lines (with the upload's path)
+    # for every OFX file parsed: nothing an operator acts on.
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
+    logging.getLogger("ofxtools").setLevel(logging.WARNING)
+    # A Python warning (DeprecationWarning and the like) becomes a JSON line at WARNING instead
+    # of plain text on stderr.
+    logging.captureWarnings(True)
