@@ -89,6 +89,8 @@ class Settings(BaseSettings):
     git_commit: str = "unknown"
     # Run scheduled jobs inside the web process; default: when there is no Redis (no worker).
     embedded_jobs: bool | None = None
+    # The schedule of those jobs (and of the worker's): at start, then every this many seconds.
+    jobs_interval_seconds: float = Field(default=3600, ge=1, le=7 * 24 * 3600, allow_inf_nan=False)
     # Under gunicorn, keep serving this long after SIGTERM with /readyz failing, then stop;
     # graceful_timeout grows by as much (ops/gunicorn.py). 0: Kubernetes' preStop sleep does it.
     drain_seconds: float = Field(default=0, ge=0, allow_inf_nan=False)
@@ -156,7 +158,9 @@ class Settings(BaseSettings):
     def _empty_is_unset(cls, value: str | None) -> str | None:
         return value or None
 
-    @field_validator("drain_seconds", "metrics_port", "metrics_host", mode="before")
+    @field_validator(
+        "drain_seconds", "metrics_port", "metrics_host", "jobs_interval_seconds", mode="before"
+    )
     @classmethod
     def _empty_is_default(cls, value: object, info: ValidationInfo) -> object:
         # An empty variable (`DRAIN_SECONDS=`, say from an empty compose substitution): the default.

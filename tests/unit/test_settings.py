@@ -60,6 +60,8 @@ def test_the_environment_is_read(monkeypatch):
         ({"METRICS_PORT": "9101x"}, "METRICS_PORT"),
         ({"METRICS_PORT": "-1"}, "METRICS_PORT"),
         ({"METRICS_PORT": "70000"}, "METRICS_PORT"),
+        ({"JOBS_INTERVAL_SECONDS": "0"}, "JOBS_INTERVAL_SECONDS: Input should be greater than"),
+        ({"JOBS_INTERVAL_SECONDS": "hourly"}, "JOBS_INTERVAL_SECONDS"),
     ],
 )
 def test_a_bad_setting_stops_start_up_with_a_one_line_reason(monkeypatch, variables, reason):
@@ -98,6 +100,15 @@ def test_an_empty_drain_or_metrics_variable_means_the_default(monkeypatch, empty
     settings = load_settings()
     assert (settings.drain_seconds, settings.metrics_port) == (0, 9101)
     assert settings.metrics_host == "0.0.0.0"  # noqa: S104
+
+
+@pytest.mark.parametrize(("value", "seconds"), [(None, 3600), ("", 3600), ("1", 1), ("90.5", 90.5)])
+def test_scheduled_jobs_run_hourly_unless_jobs_interval_seconds_says(monkeypatch, value, seconds):
+    if value is None:
+        monkeypatch.delenv("JOBS_INTERVAL_SECONDS", raising=False)
+    else:
+        monkeypatch.setenv("JOBS_INTERVAL_SECONDS", value)
+    assert load_settings().jobs_interval_seconds == seconds
 
 
 def test_the_worker_stops_on_a_bad_metrics_port_with_one_line(monkeypatch):

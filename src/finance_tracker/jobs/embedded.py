@@ -1,4 +1,5 @@
-"""Scheduled jobs in a daemon thread: recurring transactions and the upload sweep, hourly.
+"""Scheduled jobs in a daemon thread: recurring transactions and the upload sweep, at start and
+then every JOBS_INTERVAL_SECONDS (an hour).
 
 In the embedded default (no Redis, no worker) the web process runs them itself; the worker runs
 them too (`start_in_worker`), the upload sweep always, since it is the process with the uploads
@@ -19,24 +20,25 @@ if TYPE_CHECKING:
     from finance_tracker.settings import Settings
 
 log = logging.getLogger(__name__)
-INTERVAL_SECONDS = 3600
 
 
 def start(
     database: Database,
-    interval: float = INTERVAL_SECONDS,
+    interval: float | None = None,
     *,
     settings: Settings | None = None,
     recurring: bool = True,
 ) -> threading.Event:
     """Start the scheduler; set the returned event to stop it. It runs at once, then every
-    `interval` seconds: recurring transactions (unless `recurring` is False) and the upload sweep
-    of `settings` (UPLOAD_DIR, IMPORT_KEEP_HOURS; default: the environment's settings)."""
+    `interval` seconds (default: JOBS_INTERVAL_SECONDS): recurring transactions (unless
+    `recurring` is False) and the upload sweep of `settings` (UPLOAD_DIR, IMPORT_KEEP_HOURS;
+    default: the environment's settings)."""
     if settings is None:
         from finance_tracker.settings import load_settings
 
         settings = load_settings()
     root, keep_hours = settings.uploads, settings.import_keep_hours
+    every = settings.jobs_interval_seconds if interval is None else interval
     stop = threading.Event()
 
     def loop() -> None:
@@ -50,7 +52,7 @@ def start(
                 clean_uploads(database, root, keep_hours)
             except Exception:
                 log.exception("scheduled upload sweep failed; retrying at the next interval")
-            stop.wait(interval)
+            stop.wait(every)
 
     threading.Thread(target=loop, name="embedded-scheduler", daemon=True).start()
     return stop
