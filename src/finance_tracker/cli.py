@@ -82,8 +82,14 @@ def serve(host: str | None, port: int | None, production: bool | None, workers: 
         startup.pause()  # gunicorn's master resumes just before it forks (ops/gunicorn.py)
         run(settings)
         return
-    click.echo(f"Finance Tracker on http://{settings.host}:{settings.port} (development server)")
-    app.run(host=settings.host, port=settings.port, threaded=True, use_reloader=False)
+    from werkzeug.serving import run_simple
+
+    # A JSON line like every other (create_app configured the logging); werkzeug's server
+    # directly, not app.run, which prints Flask's plain-text banner first.
+    logging.getLogger("finance_tracker.cli").info(
+        "Finance Tracker on http://%s:%d (development server)", settings.host, settings.port
+    )
+    run_simple(settings.host, settings.port, app, threaded=True, use_reloader=False)
 
 
 @main.group()
