@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import os
 import re
+import sys
 import threading
 import traceback
 import uuid
@@ -64,10 +65,14 @@ logging.raiseExceptions = True
 
 
 @pytest.fixture(autouse=True)
-def _production_logging() -> None:
+def _production_logging() -> Iterator[None]:
     """The app's own logging, as every process configures it in production: JSON at INFO (again
-    before each test: one that made an app with another LOG_LEVEL changed it)."""
+    before each test: one that made an app with another LOG_LEVEL changed it). A command run
+    with CliRunner may set sys.excepthook (cli._log_as_deployed): put back after the test."""
     ops_logging.configure("INFO")
+    hook = sys.excepthook
+    yield
+    sys.excepthook = hook
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import logging
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -20,12 +20,24 @@ if TYPE_CHECKING:
 
 
 def _log_as_deployed(settings: Settings) -> logging.Logger:
-    """The app's JSON logging at LOG_LEVEL, for a command a Job or CronJob runs: its output is
-    read by the same log pipeline as the servers', and logs at INFO exactly as they do."""
+    """The app's JSON logging at LOG_LEVEL, for a command a Deployment, Job or CronJob runs: its
+    output is read by the same log pipeline as the servers', and logs at INFO exactly as they
+    do. An exception nothing caught (the database unreachable, say) ends the command as before,
+    exit code 1, but as one CRITICAL JSON line with its traceback instead of plain text."""
     from finance_tracker.ops import logging as ops_logging
 
     ops_logging.configure(settings.log_level)
-    return logging.getLogger("finance_tracker.cli")
+    log = logging.getLogger("finance_tracker.cli")
+    command = " ".join(sys.argv[1:3])
+
+    def uncaught(kind: type[BaseException], error: BaseException, trace: Any) -> None:
+        if issubclass(kind, KeyboardInterrupt):
+            sys.__excepthook__(kind, error, trace)
+            return
+        log.critical("%s stopped: %s", command, error, exc_info=(kind, error, trace))
+
+    sys.excepthook = uncaught
+    return log
 
 
 def _settings(**overrides: object) -> Settings:
@@ -204,14 +216,13 @@ def worker() -> None:
 
     from finance_tracker.jobs import embedded
     from finance_tracker.jobs.queue import QUEUE_NAME
-    from finance_tracker.ops import logging as ops_logging
 
     settings = _settings()
     if not settings.redis_url:
         click.echo("finance-tracker: the worker needs REDIS_URL (without it, the web process "
                    "runs jobs itself)", err=True)  # fmt: skip
         sys.exit(2)
-    ops_logging.configure(settings.log_level)
+    _log_as_deployed(settings)
     connection = redis.Redis.from_url(settings.redis_url)
     _serve_worker_metrics(settings, settings.redis_url, QUEUE_NAME)
     embedded.start_in_worker(settings)  # recurring unless EMBEDDED_JOBS=false; sweep always
@@ -420,9 +431,8 @@ def traffic(target: str, rate: float, duration: float, count: int, users: int,  
     import signal
 
     from finance_tracker.loadgen.sender import DEFAULT_MIX, WRITES_ONLY, Sender, SenderConfig
-    from finance_tracker.ops import logging as ops_logging
 
-    ops_logging.configure(_settings().log_level)
+    _log_as_deployed(_settings())
     log = logging.getLogger("finance_tracker.traffic")
     config = SenderConfig(
         target=target, rate=rate, duration=duration, count=count, users=users,
