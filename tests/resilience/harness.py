@@ -16,7 +16,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -54,9 +54,16 @@ def wait_for(predicate, timeout: float, step: float = 0.1) -> float:  # type: ig
 
 
 class App:
-    """`finance-tracker serve --production` on a port, with its own environment."""
+    """`finance-tracker serve --production` (or `args`) on a port, with its own environment (a
+    variable given as None is left unset); its stdout and stderr both go to `log`."""
 
-    def __init__(self, port: int, env: dict[str, str], log: Path) -> None:
+    def __init__(
+        self,
+        port: int,
+        env: Mapping[str, str | None],
+        log: Path,
+        args: tuple[str, ...] = ("serve", "--production"),
+    ) -> None:
         self.port = port
         self.url = f"http://127.0.0.1:{port}"
         self.log = log
@@ -73,9 +80,10 @@ class App:
             **env,
         }
         full.pop("PROMETHEUS_MULTIPROC_DIR", None)
+        full = {name: value for name, value in full.items() if value is not None}
         with log.open("ab") as out:
             self.process = subprocess.Popen(  # noqa: S603
-                [str(BIN), "serve", "--production"],
+                [str(BIN), *args],
                 env=full,
                 stdout=out,
                 stderr=subprocess.STDOUT,
