@@ -1,14 +1,19 @@
 #!/usr/bin/env python3
 """The Python half of scripts/image-check.sh (`make image-check`).
 
-    python scripts/image_check.py db-create|db-drop ADMIN_URL NAME
+    python scripts/image_check.py db-create|db-drop ADMIN_URL NAME   # a role and a database
     python scripts/image_check.py db-count ADMIN_URL NAME TABLE
     python scripts/image_check.py redis-flush REDIS_URL
     python scripts/image_check.py snippet session|security     # code run inside a container
-    python scripts/image_check.py pods --image IMAGE --database-url URL --redis-url URL --workdir D
+    python scripts/image_check.py pods --image IMAGE --database NAME --host-ip IP --redis-url URL \
+        --workdir DIR
 
-`pods` renders the Helm chart (helm-python-sdk, the `deploy` extra, as tests/deploy does) with an
-external database and Redis (this machine's, through slirp4netns), and runs the migrations Job,
+The database's password comes from the environment (IMAGE_CHECK_DB_PASSWORD), never argv.
+
+`pods` renders the Helm chart (helm-python-sdk, the `deploy` extra, as tests/deploy does) with its
+bundled PostgreSQL's settings (so DATABASE_URL is composed by $(VAR) expansion, as in the
+default install) pointed at this machine's PostgreSQL, and an external Redis (this machine's; both
+reached through slirp4netns), and runs the migrations Job,
 the web and the worker Deployments with `podman kube play`. Podman 4.3 cannot take some of what
 Kubernetes does; each such field is worked around on a COPY of the rendered YAML (the chart stays
 as Kubernetes needs it) or, where nothing can stand in, only reported. Everything it does is
@@ -21,6 +26,7 @@ import argparse
 import base64
 import copy
 import json
+import os
 import secrets
 import shlex
 import shutil
@@ -117,15 +123,19 @@ def _admin(url: str):  # type: ignore[no-untyped-def]
     return psycopg.connect(url + "/postgres", autocommit=True)
 
 
-def db_create(url: str, name: str) -> None:
+def db_create(url: str, name: str, password: str) -> None:
+    """A login role and a database it owns, both called `name`: the app is no superuser."""
     with _admin(url) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
+        conn.execute(f'DROP ROLE IF EXISTS "{name}"')
+        conn.execute(f"CREATE ROLE \"{name}\" LOGIN PASSWORD '{password}'")
+        conn.execute(f'CREATE DATABASE "{name}" OWNER "{name}"')
 
 
 def db_drop(url: str, name: str) -> None:
     with _admin(url) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'DROP ROLE IF EXISTS "{name}"')
 
 
 def db_count(url: str, name: str, table: str) -> int:
@@ -166,15 +176,19 @@ def podman_rc(*args: str, stdin: str | None = None, timeout: int = 60) -> tuple[
 # ---- the chart, rendered and made playable ------------------------------------------------------
 
 
-def render(image: str, database_url: str, redis_url: str) -> list[Doc]:
+def render(image: str, database: str, password: str, port: int, redis_url: str) -> list[Doc]:
     import helm_python
     import yaml
 
     repository, tag = image.rsplit(":", 1)
     values = {
         "image": {"repository": repository, "tag": tag},
-        "postgresql": {"enabled": False},
-        "externalDatabase": {"url": database_url},
+        # The bundled PostgreSQL's settings; its StatefulSet is not played, the host's server
+        # stands in (hostAliases on the copy give its Service name the host's address).
+        "postgresql": {
+            "auth": {"username": database, "database": database, "password": password},
+            "service": {"port": port},
+        },
         "redis": {"enabled": False},
         "externalRedis": {"url": redis_url},
         "config": {"registration": "open"},
@@ -198,7 +212,8 @@ class Playable:
     """The rendered objects podman plays, each pod spec changed only where podman 4.3 needs it,
     with a note for every change and for every field it ignores."""
 
-    def __init__(self, docs: list[Doc]) -> None:
+    def __init__(self, docs: list[Doc], host_ip: str) -> None:
+        self.host_ip = host_ip
         self.notes: dict[str, list[str]] = {}  # field -> what podman does instead
         self.configmaps = {d["metadata"]["name"]: d for d in docs if d["kind"] == "ConfigMap"}
         self.secrets = {d["metadata"]["name"]: d for d in docs if d["kind"] == "Secret"}
@@ -255,6 +270,7 @@ class Playable:
             if doc["spec"].get("replicas", 1) > 1:
                 self.note("Deployment.spec.replicas", "podman 4.3 starts one replica")
         self._pod_fields(spec)
+        self._services(spec)
         self._volumes(component, spec)
         for container in spec["containers"]:
             self._env(container)
@@ -278,14 +294,31 @@ class Playable:
             if field in spec:
                 self.note(f"spec.{field}", f"ignored: {why}")
         context = spec.get("securityContext", {})
-        for field in ("fsGroup", "fsGroupChangePolicy"):
-            if field in context:
-                self.note(
-                    f"securityContext.{field}",
-                    "not read by podman 4.3 kube play: volumes are not chgrp'ed to it (the"
-                    " image's own directories, owned by 10001, are copied into new volumes,"
-                    " which is why they are writable); checked by writing to every mount",
-                )
+        if "fsGroup" in context:
+            self.note(
+                "securityContext.fsGroup, fsGroupChangePolicy",
+                "not applied by podman 4.3 kube play: it chowns the volumes it creates to the"
+                " container's user instead (writable, as the check proves by writing to every"
+                " mount, but not group-owned the way fsGroup makes them)",
+            )
+
+    def _services(self, spec: Doc) -> None:
+        # No cluster DNS: the Service names the app is given resolve to the host's servers.
+        names = sorted(
+            {f"{RELEASE}-postgresql"}
+            | {
+                value.split("@", 1)[1].split(":", 1)[0]
+                for container in spec["containers"]
+                for value in (e.get("value", "") for e in container.get("env", []))
+                if value.startswith("postgresql://") and "@" in value
+            }
+        )
+        spec["hostAliases"] = [{"ip": self.host_ip, "hostnames": names}]
+        self.note(
+            "Service names",
+            f"no cluster DNS in podman: hostAliases on the copy send {', '.join(names)} to"
+            f" this machine ({self.host_ip}), whose PostgreSQL stands in for the StatefulSet",
+        )
 
     def _volumes(self, component: str, spec: Doc) -> None:
         renames = {}
@@ -565,8 +598,10 @@ def _level(line: str) -> str:
 def run_pods(args: argparse.Namespace) -> int:
     workdir = Path(args.workdir)
     workdir.mkdir(parents=True, exist_ok=True)
-    print("  rendering the chart (postgresql and redis external: this machine's)")
-    playable = Playable(render(args.image, args.database_url, args.redis_url))
+    print("  rendering the chart (bundled PostgreSQL's settings, external Redis: this machine's)")
+    password = os.environ["IMAGE_CHECK_DB_PASSWORD"]
+    docs = render(args.image, args.database, password, args.database_port, args.redis_url)
+    playable = Playable(docs, args.host_ip)
     pods = Pods(playable, workdir, args.network)
     ready_after = None
     try:
@@ -610,7 +645,7 @@ def run_pods(args: argparse.Namespace) -> int:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
-    for name in ("db-create", "db-drop"):
+    for name in ("db-create", "db-drop"):  # password of db-create: IMAGE_CHECK_DB_PASSWORD
         p = sub.add_parser(name)
         p.add_argument("admin_url")
         p.add_argument("name")
@@ -625,7 +660,9 @@ def main() -> int:
     p = sub.add_parser("security-problems")
     p = sub.add_parser("pods")
     p.add_argument("--image", required=True)
-    p.add_argument("--database-url", required=True)
+    p.add_argument("--database", required=True, help="role and database name")
+    p.add_argument("--database-port", type=int, default=5432)
+    p.add_argument("--host-ip", required=True, help="this machine, as a container reaches it")
     p.add_argument("--redis-url", required=True)
     p.add_argument("--workdir", required=True)
     p.add_argument("--network", default="slirp4netns:allow_host_loopback=true")
@@ -633,7 +670,7 @@ def main() -> int:
     p.add_argument("--keep", action="store_true")
     args = parser.parse_args()
     if args.command == "db-create":
-        db_create(args.admin_url, args.name)
+        db_create(args.admin_url, args.name, os.environ["IMAGE_CHECK_DB_PASSWORD"])
     elif args.command == "db-drop":
         db_drop(args.admin_url, args.name)
     elif args.command == "db-count":
