@@ -17,7 +17,8 @@
 #   6. figures: image size (target <= 200 MB) and start-to-ready time (target <= 3 s).
 # Exits non-zero when any check fails. Runs as root (through sudo when started by another user).
 #
-# Settings (environment): PG_ADMIN_URL (postgresql://postgres@127.0.0.1:5432), REDIS_HOST_URL
+# Settings (environment): PG_ADMIN_URL (postgresql://postgres@127.0.0.1:5432: a superuser, who
+# makes the role and database ft_image_check and drops them at the end), REDIS_HOST_URL
 # (redis://127.0.0.1:6379/14: a database of its own, emptied at the end), PYTHON (the venv's, with
 # the `deploy` extra: helm-python-sdk renders the chart), IMAGE (finance-tracker:image-check),
 # SKIP_PODS=1 (no kube play), KEEP=1 (leave the containers for a look).
@@ -188,11 +189,13 @@ prepare_stores() {
   [ -x "$PYTHON" ] || die "no $PYTHON: make .venv/.installed-deploy (or set PYTHON)"
   helper db-create "$PG_ADMIN_URL" "$DB_NAME" || die "cannot create database $DB_NAME"
   helper redis-flush "$REDIS_HOST_URL" || die "cannot reach Redis at $REDIS_HOST_URL"
-  local pg_rest="${PG_ADMIN_URL#postgresql://}" redis_rest="${REDIS_HOST_URL#redis://}"
-  # The same servers, as a container reaches them.
-  CONTAINER_DATABASE_URL="postgresql://${pg_rest%%@*}@${HOST_FROM_CONTAINER}:${pg_rest##*:}/${DB_NAME}"
+  local redis_rest="${REDIS_HOST_URL#redis://}"
+  PG_PORT="${PG_ADMIN_URL##*:}"
+  case "$PG_PORT" in ''|*[!0-9]*) PG_PORT=5432 ;; esac
+  # The same servers, as a container reaches them; the app logs in as its own role.
+  CONTAINER_DATABASE_URL="postgresql://${DB_NAME}:${IMAGE_CHECK_DB_PASSWORD}@${HOST_FROM_CONTAINER}:${PG_PORT}/${DB_NAME}"
   CONTAINER_REDIS_URL="redis://${HOST_FROM_CONTAINER}:${redis_rest#*:}"
-  echo "  from a container: $CONTAINER_DATABASE_URL, $CONTAINER_REDIS_URL"
+  echo "  from a container: postgresql://${DB_NAME}:…@${HOST_FROM_CONTAINER}:${PG_PORT}/${DB_NAME}, $CONTAINER_REDIS_URL"
 }
 
 # What the chart gives every app container: Pod Security "restricted" (uid 10001, no
@@ -362,8 +365,8 @@ stop_gracefully() {
 # ---- 5. the chart's pods ----------------------------------------------------------------------
 run_pods() {
   log "the chart's rendered migrations, web and worker pods: podman kube play"
-  local args=(pods --image "$IMAGE" --database-url "$CONTAINER_DATABASE_URL"
-    --redis-url "$CONTAINER_REDIS_URL" --workdir "$workdir/pods" --ready-file "$workdir/pod-ready")
+  local args=(pods --image "$IMAGE" --database "$DB_NAME" --database-port "$PG_PORT"
+    --host-ip "$HOST_FROM_CONTAINER" --redis-url "$CONTAINER_REDIS_URL" --workdir "$workdir/pods" --ready-file "$workdir/pod-ready")
   [ "${KEEP:-0}" = "1" ] && args+=(--keep)
   # The pods read the same database: start from an empty one, as a new release would.
   helper db-create "$PG_ADMIN_URL" "$DB_NAME"
@@ -412,6 +415,8 @@ workdir="$(mktemp -d /tmp/ft-image-check.XXXXXX)"
 trap cleanup EXIT
 BASE_IS_STANDIN=0
 SECRET_KEY="$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+IMAGE_CHECK_DB_PASSWORD="$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+export IMAGE_CHECK_DB_PASSWORD
 
 install_podman
 base_image
