@@ -48,7 +48,7 @@ clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache
 
 # ---- Kubernetes kit (issue 5) ------------------------------------------------------------------
-.PHONY: kustomize-base deploy-check cluster cluster-down
+.PHONY: kustomize-base deploy-check image-check cluster cluster-down
 DEPLOY_STAMP := $(VENV)/.installed-deploy
 
 $(DEPLOY_STAMP): pyproject.toml $(STAMP)
@@ -61,6 +61,9 @@ kustomize-base: $(DEPLOY_STAMP)  ## render deploy/kustomize/base from the Helm c
 deploy-check: $(DEPLOY_STAMP)  ## helm lint/render, schemas, checkov, hadolint, shellcheck, compose: tests/deploy
 	$(BIN)/ruff check tests/deploy scripts
 	$(BIN)/pytest -q -p no:cacheprovider tests/deploy
+
+image-check: $(DEPLOY_STAMP)  ## podman: build the Dockerfile, run it and the chart's pods as deployed (root; installs podman)
+	PYTHON=$(CURDIR)/$(BIN)/python scripts/image-check.sh
 
 cluster:  ## kind + ingress-nginx + kube-prometheus-stack + Argo CD + the app (docker, kind, kubectl, helm)
 	scripts/cluster-up.sh
