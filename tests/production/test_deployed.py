@@ -11,9 +11,11 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import shutil
 import time
 from pathlib import Path
 
+from tests.conftest import unavailable
 from tests.resilience.harness import SECRET, App, free_port, status_of, wait_for
 
 from .conftest import Logs, run_command
@@ -48,6 +50,9 @@ def _environment(database_url: str, redis_url: str, uploads: Path) -> dict[str, 
 def test_the_deployed_processes_run_a_session_with_clean_json_logs(
     fresh_postgres: str, production_redis: str, logs: Logs, tmp_path: Path
 ) -> None:
+    missing = [tool for tool in ("pg_dump", "pg_restore") if not shutil.which(tool)]
+    if missing:
+        unavailable(f"the backup script needs {' and '.join(missing)} (Debian: postgresql-client)")
     uploads = tmp_path / "uploads"
     env = _environment(fresh_postgres, production_redis, uploads)
     started = time.monotonic()
