@@ -59,15 +59,17 @@ fi
 install_podman() {
   log "podman: packages and settings"
   local missing=() tool
-  for tool in podman runc slirp4netns debootstrap curl; do
+  for tool in podman runc slirp4netns catatonit debootstrap curl; do
     command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
   done
   if [ "${#missing[@]}" -gt 0 ]; then
     command -v apt-get >/dev/null 2>&1 || die "missing ${missing[*]} and no apt-get to install them"
-    echo "  installing: podman buildah runc slirp4netns netavark aardvark-dns iptables uidmap debootstrap curl"
     # The ones podman only recommends are named: without slirp4netns no loopback from a
-    # container, without netavark no pod network for kube play.
-    local packages=(podman buildah runc slirp4netns netavark aardvark-dns iptables uidmap debootstrap curl)
+    # container, without netavark no pod network and without catatonit no pod (its pause
+    # image's init) for kube play.
+    local packages=(podman buildah runc slirp4netns netavark aardvark-dns iptables uidmap catatonit
+      debootstrap curl)
+    echo "  installing: ${packages[*]}"
     apt-get install -y --no-install-recommends "${packages[@]}" >/dev/null \
       || { apt-get update >/dev/null \
            && apt-get install -y --no-install-recommends "${packages[@]}" >/dev/null; }
