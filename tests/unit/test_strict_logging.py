@@ -12,7 +12,7 @@ import pytest
 log = logging.getLogger("finance_tracker.tests.strict")
 
 
-def test_logging_is_the_apps_json_at_info(capsys: pytest.CaptureFixture[str]) -> None:
+def test_logging_is_the_apps_json_at_info() -> None:
     root = logging.getLogger()
     assert root.getEffectiveLevel() == logging.INFO
     formatter = root.handlers[0].formatter
