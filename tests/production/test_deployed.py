@@ -2,8 +2,11 @@
 
 One scenario, in the order a cluster runs things: the migrations Job, the web Deployment
 (gunicorn), a person's session, the recurring and uploads CronJobs, the worker Deployment (its
-scheduler and the import queue), the traffic sender, the backup CronJob's script, then SIGTERM
-to the long-running processes. See conftest.py for what is checked.
+scheduler and the import queue), the traffic sender, the backup CronJob's script, two failures
+on purpose, then SIGTERM to the long-running processes. See conftest.py for what is checked.
+
+The worker runs as the chart renders it with `recurring.enabled: false` (EMBEDDED_JOBS unset):
+its scheduler then makes recurring transactions too, which is what the scenario needs from it.
 """
 
 from __future__ import annotations
