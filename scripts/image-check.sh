@@ -283,8 +283,14 @@ run_web() {
     fi
     sleep 0.05
   done
-  READY_SECONDS="$(seconds_since "$began")"
-  ok "ready (/readyz 200) ${READY_SECONDS} s after podman run"
+  local ready_at started
+  ready_at="$(date +%s.%N)"
+  RUN_READY_SECONDS="$(awk -v a="$began" -v b="$ready_at" 'BEGIN { printf "%.2f", b - a }')"
+  # From the moment the container's process started (podman's own set-up, the network and
+  # the mounts, excluded): the app's start-to-ready.
+  started="$(date -d "$(podman inspect --format '{{.State.StartedAt}}' "$WEB" | awk '{ print $1, $2, $3 }')" +%s.%N)"
+  READY_SECONDS="$(awk -v a="$started" -v b="$ready_at" 'BEGIN { printf "%.2f", b - a }')"
+  ok "ready (/readyz 200) ${READY_SECONDS} s after the process started, ${RUN_READY_SECONDS} s after podman run"
   local body
   for path in /healthz /readyz; do
     if body="$(curl -fsS "$url$path")"; then ok "GET $path 200 $body"; else fail "GET $path"; fi
@@ -364,6 +370,27 @@ stop_gracefully() {
   logs_clean "$name"
 }
 
+# A request in flight when SIGTERM comes is answered, not dropped: gunicorn's graceful stop.
+drain_web() {
+  local slow_pid term_at answer answered_at
+  helper slow-request "http://127.0.0.1:$WEB_PORT/login" 3 >"$workdir/slow.out" 2>&1 &
+  slow_pid=$!
+  sleep 1
+  term_at="$(date +%s.%N)"
+  stop_gracefully "$WEB" 45
+  if wait "$slow_pid"; then
+    answer="$(cat "$workdir/slow.out")"
+    answered_at="${answer##* at }"
+    if awk -v a="$answered_at" -v t="$term_at" 'BEGIN { exit !(a > t) }'; then
+      ok "a request in flight at SIGTERM was answered ($(last "${answer% at *}" 60), $(awk -v a="$answered_at" -v t="$term_at" 'BEGIN { printf "%.1f", a - t }') s after it)"
+    else
+      fail "the slow request was answered before SIGTERM: not a drain test ($answer)"
+    fi
+  else
+    fail "a request in flight at SIGTERM was dropped: $(cat "$workdir/slow.out")"
+  fi
+}
+
 # ---- 5. the chart's pods ----------------------------------------------------------------------
 run_pods() {
   log "the chart's rendered migrations, web and worker pods: podman kube play"
@@ -389,7 +416,8 @@ figures() {
     "$size_mb" "$SIZE_TARGET_MB" "$base_mb" "$base_kind" "$(( size_mb - base_mb ))"
   [ "$size_mb" -le "$SIZE_TARGET_MB" ] || note "image size over the ${SIZE_TARGET_MB} MB target (reported, not a failed check)"
   if [ -n "${READY_SECONDS:-}" ]; then
-    printf '  start-to-ready   %s s (target <= %s s): podman run -> /readyz 200\n' "$READY_SECONDS" "$READY_TARGET_S"
+    printf '  start-to-ready   %s s (target <= %s s): the process started -> /readyz 200 (%s s from podman run)\n' \
+      "$READY_SECONDS" "$READY_TARGET_S" "$RUN_READY_SECONDS"
     awk -v s="$READY_SECONDS" -v t="$READY_TARGET_S" 'BEGIN { exit !(s > t) }' \
       && note "start-to-ready over the ${READY_TARGET_S} s target (reported, not a failed check)"
   fi
@@ -429,7 +457,7 @@ run_migrations
 run_web
 run_worker
 log "SIGTERM: podman stop (the chart's grace periods)"
-[ -n "${WEB:-}" ] && stop_gracefully "$WEB" 45
+[ -n "${WEB:-}" ] && drain_web
 [ -n "${WORKER:-}" ] && stop_gracefully "$WORKER" 60
 [ "${KEEP:-0}" = "1" ] || podman rm -f -v "$PREFIX-web" "$PREFIX-worker" >/dev/null 2>&1 || true
 [ "${SKIP_PODS:-0}" = "1" ] || run_pods

@@ -5,6 +5,7 @@
     python scripts/image_check.py db-count ADMIN_URL NAME TABLE
     python scripts/image_check.py redis-flush REDIS_URL
     python scripts/image_check.py snippet session|security     # code run inside a container
+    python scripts/image_check.py slow-request URL SECONDS     # a POST whose body trickles in
     python scripts/image_check.py pods --image IMAGE --database NAME --host-ip IP --redis-url URL \
         --workdir DIR
 
@@ -30,11 +31,13 @@ import os
 import secrets
 import shlex
 import shutil
+import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 CHART = ROOT / "deploy" / "helm" / "finance-tracker"
@@ -150,6 +153,32 @@ def redis_flush(url: str) -> None:
     import redis
 
     redis.Redis.from_url(url).flushdb()
+
+
+# ---- a request in flight at SIGTERM --------------------------------------------------------------
+
+
+def slow_request(url: str, seconds: float) -> int:
+    """POST a form whose body trickles in over `seconds` (the app reads it, so the request is in
+    flight all that time); print the status line and the time the answer came (epoch seconds)."""
+    parts = urlsplit(url)
+    body = b"email=slow%40example.com&password=x&csrf_token=none"
+    head = (
+        f"POST {parts.path} HTTP/1.1\r\nHost: localhost\r\n"
+        "Content-Type: application/x-www-form-urlencoded\r\n"
+        f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n"
+    )
+    with socket.create_connection((parts.hostname, parts.port), timeout=seconds + 60) as conn:
+        conn.sendall(head.encode())
+        for i in range(len(body)):
+            conn.sendall(body[i : i + 1])
+            time.sleep(seconds / len(body))
+        answer = b""
+        while chunk := conn.recv(65536):
+            answer += chunk
+    status = answer.split(b"\r\n", 1)[0].decode(errors="replace")
+    print(f"{status or 'no answer'} at {time.time():.3f}")
+    return 0 if status.startswith("HTTP/1.1 ") else 1
 
 
 # ---- podman -------------------------------------------------------------------------------------
@@ -658,6 +687,9 @@ def main() -> int:
     p = sub.add_parser("snippet")
     p.add_argument("name", choices=sorted(SNIPPETS))
     p = sub.add_parser("security-problems")
+    p = sub.add_parser("slow-request")
+    p.add_argument("url")
+    p.add_argument("seconds", type=float)
     p = sub.add_parser("pods")
     p.add_argument("--image", required=True)
     p.add_argument("--database", required=True, help="role and database name")
@@ -683,6 +715,8 @@ def main() -> int:
         problems = security_problems(json.loads(sys.stdin.read().splitlines()[-1]))
         print("; ".join(problems))
         return 1 if problems else 0
+    elif args.command == "slow-request":
+        return slow_request(args.url, args.seconds)
     elif args.command == "pods":
         return run_pods(args)
     return 0

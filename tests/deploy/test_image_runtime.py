@@ -121,11 +121,13 @@ def test_a_sign_up_and_transactions_work_in_the_image(image_check: tuple[int, st
     assert _ok(output, r"finance_tracker_transactions_created_total")
 
 
-def test_the_worker_comes_up_and_sigterm_exits_0(image_check: tuple[int, str]) -> None:
+def test_the_worker_comes_up_and_sigterm_drains_and_exits_0(image_check: tuple[int, str]) -> None:
     _, output = image_check
     assert _ok(output, r"registered in Redis \(the chart's worker probe\)")
     assert _ok(output, r"worker /metrics on :9101")
     assert len(_ok(output, r"SIGTERM -> exit 0")) == 4  # web, worker; their pods
+    # gunicorn drains: a POST whose body was still arriving when SIGTERM came got its answer.
+    assert _ok(output, r"a request in flight at SIGTERM was answered \(HTTP/1.1 \d{3} ")
     assert len(_ok(output, r"no ERROR or CRITICAL log line")) == 6
 
 
