@@ -49,8 +49,13 @@ def image_check(tmp_path_factory: pytest.TempPathFactory) -> tuple[int, str]:
     even when pytest-xdist hands these tests to several workers (they share the result file)."""
     if not IN_CI and shutil.which("podman") is None:
         pytest.skip("podman is not installed: `make image-check` installs it (as root); CI runs it")
-    if os.geteuid() != 0 and shutil.which("sudo") is None:
-        unavailable("scripts/image-check.sh runs podman as root: no root and no sudo here")
+    if os.geteuid() != 0 and (
+        shutil.which("sudo") is None
+        or subprocess.run(["sudo", "-n", "true"], capture_output=True).returncode != 0
+    ):
+        unavailable(
+            "scripts/image-check.sh runs podman as root: not root, and no sudo without a password"
+        )
     for url, port, what in ((PG_ADMIN, 5432, "PostgreSQL"), (REDIS_URL, 6379, "Redis")):
         if not _listening(url, port):
             unavailable(f"{what} does not answer at {url}")
