@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `make image-check`: build the image with a real container runtime (podman) and run it the way
 # the Helm chart runs it. No Docker engine and no image registry are needed:
-#   1. podman, runc, slirp4netns, debootstrap from the machine's package manager, and the settings
+#   1. podman, runc, slirp4netns, catatonit, debootstrap from the machine's package manager (apt),
+#      when missing, and the settings
 #      of deploy/podman/containers.conf as a drop-in of /etc/containers/containers.conf.d;
 #   2. the Dockerfile's base image: pulled when a registry answers, else a stand-in made by
 #      debootstrap (Debian bookworm's python3, venv, pip) and tagged under the base's name. Kept
@@ -10,10 +11,11 @@
 #   4. the image as the chart runs it (uid 10001, read-only root filesystem, tmpfs /tmp, every
 #      capability dropped, no new privileges), against this machine's PostgreSQL and Redis:
 #      `db upgrade`, `serve --production` (/healthz, /readyz, /metrics, a sign-up, an account and
-#      two transactions), `worker` (registered in Redis), SIGTERM -> exit 0 for both;
+#      two transactions), `worker` (registered in Redis), SIGTERM -> exit 0 for both, with a
+#      request in flight at the web's SIGTERM still answered;
 #   5. the chart's rendered migrations, web and worker pods with `podman kube play`
-#      (scripts/image-check-pods.py: what podman 4.3 cannot honour is worked around on a copy of
-#      the rendered YAML and printed);
+#      (scripts/image_check.py: what podman 4.3 cannot honour is worked around on a copy of the
+#      rendered YAML and printed; the chart itself is never changed for podman);
 #   6. figures: image size (target <= 200 MB) and start-to-ready time (target <= 3 s).
 # Exits non-zero when any check fails. Runs as root (through sudo when started by another user).
 #
@@ -21,7 +23,8 @@
 # makes the role and database ft_image_check and drops them at the end), REDIS_HOST_URL
 # (redis://127.0.0.1:6379/14: a database of its own, emptied at the end), PYTHON (the venv's, with
 # the `deploy` extra: helm-python-sdk renders the chart), IMAGE (finance-tracker:image-check),
-# SKIP_PODS=1 (no kube play), KEEP=1 (leave the containers for a look).
+# SKIP_PODS=1 (no kube play), KEEP=1 (leave the containers for a look). PostgreSQL and Redis must
+# listen on this machine's loopback: containers reach it as 10.0.2.2 (slirp4netns).
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -70,6 +73,7 @@ install_podman() {
     local packages=(podman buildah runc slirp4netns netavark aardvark-dns iptables uidmap catatonit
       debootstrap curl)
     echo "  installing: ${packages[*]}"
+    export DEBIAN_FRONTEND=noninteractive
     apt-get install -y --no-install-recommends "${packages[@]}" >/dev/null \
       || { apt-get update >/dev/null \
            && apt-get install -y --no-install-recommends "${packages[@]}" >/dev/null; }
@@ -113,6 +117,9 @@ base_image() {
     echo "  pulled from the registry"
     return
   fi
+  case "$BASE_REF" in
+    *@sha256:*) die "cannot pull $BASE_REF, and a stand-in cannot carry a pinned digest: needs a registry" ;;
+  esac
   echo "  cannot be pulled (no registry reachable): building a STAND-IN from Debian packages"
   build_standin "$BASE_REF"
   BASE_IS_STANDIN=1
