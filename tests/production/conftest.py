@@ -9,7 +9,8 @@ What runs, as real processes (`finance-tracker` from the venv, nothing imported 
   `jobs clean-uploads` (the CronJobs), the chart's backup script, and `traffic` against the
   server for a few seconds.
 - test_embedded.py — the default a person gets from `make run`: `serve` on SQLite in a data
-  folder, no Redis, jobs in the web process.
+  folder, no Redis, jobs in the web process; and the image's default command on SQLite
+  (`serve --production` without Redis: jobs in each gunicorn worker).
 
 Each drives a session through them: sign-up (REGISTRATION=open), transactions by the API and
 the web form, an OFX import whose job the worker (or the web process) runs, recurring templates

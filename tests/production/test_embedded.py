@@ -3,7 +3,9 @@ SQLite in a data folder, no Redis and no worker, so imports and scheduled jobs r
 process. A person signs up, adds transactions, imports a statement (a thread of the server runs
 the job), sets up a recurring bill that is already due (the server's scheduler creates it), and
 reads the reports; `jobs run-recurring` and `jobs clean-uploads` run against the same folder.
-Ctrl-C (SIGINT) stops the server with exit code 0. See conftest.py for what is checked.
+Ctrl-C (SIGINT) stops the server with exit code 0. And the image's default command on SQLite:
+`serve --production` without Redis, jobs in each gunicorn worker. See conftest.py for what is
+checked.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import subprocess
 import time
 from pathlib import Path
 
-from tests.resilience.harness import App, free_port
+from tests.resilience.harness import SECRET, App, free_port
 
 from .conftest import Logs, run_command
 from .session import Person, occurrences
@@ -88,3 +90,35 @@ def test_the_embedded_default_runs_a_session_with_clean_json_logs(
     runs = [r for r in logs.records("recurring transactions run") if r["transactions_created"]]
     assert [r["transactions_created"] for r in runs] == [occurrences(start, 7)], runs
     print(f"the embedded scenario took {time.monotonic() - started:.1f} s")  # noqa: T201
+
+
+def test_the_image_s_default_command_on_sqlite_runs_jobs_in_its_workers(
+    logs: Logs, tmp_path: Path
+) -> None:
+    """`docker run` of the image with only SECRET_KEY: `serve --production` (gunicorn, two
+    workers) on SQLite in DATA_DIR, no Redis, so each worker runs the scheduled jobs, after the
+    migrations the production settings do not apply by themselves."""
+    data = tmp_path / "data"
+    env = {**_environment(data), "FINANCE_TRACKER_ENV": "production", "SECRET_KEY": SECRET}
+    done = run_command(logs, "db-upgrade", ["db", "upgrade"], env)
+    assert done.returncode == 0, done.stderr + done.stdout
+    server = App(free_port(), {**env, "AUTO_MIGRATE": None}, logs.path("web"))
+    try:
+        server.wait_ready()
+        person = Person(server.url)
+        person.sign_up()
+        person.add_transactions()
+        imported = person.import_ofx()
+        assert (imported["status"], imported["new_rows"]) == ("done", 2), imported
+        start = dt.date.today() - dt.timedelta(days=15)
+        person.add_recurring("Gym membership", start)
+        person.wait_for_count("Gym membership", occurrences(start, 7))
+        time.sleep(2.5)  # both workers' schedulers run again: still created once
+        assert person.count_with_payee("Gym membership") == occurrences(start, 7)
+        person.look_at_reports()
+    finally:
+        code = server.stop()
+    assert code == 0, f"serve --production exited with {code}"
+    logs.check()
+    runs = [r for r in logs.records("recurring transactions run") if r["transactions_created"]]
+    assert sum(r["transactions_created"] for r in runs) == occurrences(start, 7), runs
