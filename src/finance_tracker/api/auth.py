@@ -5,10 +5,8 @@ from __future__ import annotations
 from flask import Response, g, request
 
 from finance_tracker.api.problems import problem
-from finance_tracker.api.session import unit_of_work
+from finance_tracker.api.session import SAFE_METHODS, unit_of_work
 from finance_tracker.services import tokens
-
-SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def _unauthorized(detail: str, challenge: str) -> Response:
@@ -25,9 +23,13 @@ def require_token() -> Response | None:
             "Create one under Settings in the web app.",
             'Bearer realm="finance-tracker"',
         )
-    with unit_of_work() as session:
+    with unit_of_work(readonly=True) as session:
         found = tokens.find(session, token)
         user_id, scope = (found.user_id, found.scope) if found else (None, None)
+        stale = found is not None and tokens.needs_touch(found)
+    if found is not None and stale:
+        with unit_of_work() as session:
+            tokens.touch(session, found.id)
     if user_id is None:
         return _unauthorized(
             "This API token is unknown, expired or has been revoked.",

@@ -13,8 +13,12 @@ from finance_tracker.domain.money import MoneyError, normalise_currency, parse_a
 from finance_tracker.services.errors import Conflict, InvalidInput, NotFound
 from finance_tracker.store import queries
 from finance_tracker.store.models import Account
+from finance_tracker.store.sqlfunctions import added, flushed
 
 MAX_NAME_LENGTH = 80
+
+
+NAME_TAKEN = "you already have an account with this name"
 
 
 @dataclass
@@ -69,7 +73,7 @@ def _validate(
             select(Account.id).where(Account.user_id == user_id, Account.name == name)
         )
         if clash is not None and (own is None or clash != own.id):
-            errors["name"] = "you already have an account with this name"
+            errors["name"] = NAME_TAKEN
     if data.type not in AccountType.__members__:
         errors["type"] = "choose one of: " + ", ".join(AccountType.__members__)
     currency = ""
@@ -105,8 +109,8 @@ def create(session: Session, user_id: int, data: AccountInput) -> Account:
         opening_balance_minor=opening,
         archived=bool(data.archived),
     )
-    session.add(account)
-    session.flush()
+    if not added(session, account):  # the same name, saved a moment ago by another request
+        raise InvalidInput({"name": NAME_TAKEN})
     return account
 
 
@@ -115,13 +119,18 @@ def update(session: Session, user_id: int, account_id: int, data: AccountInput) 
     name, currency, opening = _validate(session, user_id, data, account)
     account.name, account.type, account.currency = name, data.type, currency
     account.opening_balance_minor, account.archived = opening, bool(data.archived)
-    session.flush()
+    if not flushed(session):
+        raise InvalidInput({"name": NAME_TAKEN})
     return account
 
 
 def delete(session: Session, user_id: int, account_id: int) -> None:
     """Only an empty account can go; one with history is archived instead, so nothing is lost."""
     account = get(session, user_id, account_id)
+    # Locked first: a transaction being written into it meanwhile is then counted (its
+    # commit comes before this lock), or waits and finds the account gone — never deleted
+    # with the account after it was saved.
+    session.execute(select(Account.id).where(Account.id == account_id).with_for_update())
     count = queries.transaction_count(session, account_id)
     if count:
         raise Conflict(f"this account has {count} transactions: archive it instead of deleting it")

@@ -15,7 +15,8 @@ from finance_tracker.domain.money import MoneyError, normalise_currency, parse_a
 from finance_tracker.services import categories
 from finance_tracker.services.errors import InvalidInput, NotFound
 from finance_tracker.store.models import Account, Budget, MonthTotal
-from finance_tracker.store.summaries import first_of_month
+from finance_tracker.store.sqlfunctions import added
+from finance_tracker.store.summaries import first_of_month, settle
 
 
 @dataclass
@@ -83,15 +84,19 @@ def set_budget(session: Session, user_id: int, data: BudgetInput) -> Budget:
     if errors:
         raise InvalidInput(errors)
     month = first_of_month(data.month)
-    budget = session.scalar(
-        select(Budget).where(
-            Budget.user_id == user_id, Budget.category_id == data.category_id, Budget.month == month
-        )
+    existing = select(Budget).where(
+        Budget.user_id == user_id, Budget.category_id == data.category_id, Budget.month == month
     )
+    budget = session.scalar(existing)
+    values = {"amount_minor": amount, "currency": currency, "rollover": bool(data.rollover)}
     if budget is None:
-        budget = Budget(user_id=user_id, category_id=data.category_id, month=month)
-        session.add(budget)
-    budget.amount_minor, budget.currency, budget.rollover = amount, currency, bool(data.rollover)
+        budget = Budget(user_id=user_id, category_id=data.category_id, month=month, **values)
+        if added(session, budget):
+            return budget
+        # Another request created it a moment ago: replace that one, as if it came first.
+        budget = session.scalars(existing.execution_options(populate_existing=True)).one()
+    for name, value in values.items():
+        setattr(budget, name, value)
     session.flush()
     return budget
 
@@ -117,18 +122,12 @@ def copy_previous(session: Session, user_id: int, month: dt.date) -> int:
         select(Budget).where(Budget.user_id == user_id, Budget.month == previous_month(month))
     ):
         if old.category_id not in have:
-            session.add(
-                Budget(
-                    user_id=user_id,
-                    category_id=old.category_id,
-                    month=month,
-                    amount_minor=old.amount_minor,
-                    currency=old.currency,
-                    rollover=old.rollover,
-                )  # fmt: skip
-            )
-            copied += 1
-    session.flush()
+            copy = Budget(
+                user_id=user_id, category_id=old.category_id, month=month,
+                amount_minor=old.amount_minor, currency=old.currency, rollover=old.rollover,
+            )  # fmt: skip
+            # Copied twice at once: the second copy leaves alone what the first just wrote.
+            copied += added(session, copy)
     return copied
 
 
@@ -172,6 +171,7 @@ def month_view(session: Session, user_id: int, month: dt.date) -> BudgetMonth:
             earlier = previous_month(earlier)
     counted = {c for ids in covers.values() for c in ids}
     spent_by: dict[tuple[int, str, dt.date], int] = defaultdict(int)
+    settle(session)  # this unit of work's own changes count too
     query = (
         select(
             MonthTotal.category_id,

@@ -8,7 +8,10 @@ from sqlalchemy.orm import Session
 from finance_tracker.domain.categories import DEFAULT_CATEGORIES, MAX_NAME_LENGTH
 from finance_tracker.services.errors import InvalidInput, NotFound
 from finance_tracker.store import summaries
-from finance_tracker.store.models import Category, MonthTotal
+from finance_tracker.store.models import Category
+from finance_tracker.store.sqlfunctions import added, flushed
+
+NAME_TAKEN = "a category with this name already exists here"
 
 
 def create_defaults(session: Session, user_id: int) -> None:
@@ -73,15 +76,15 @@ def _check(session: Session, user_id: int, name: str, parent_id: int | None, own
         )
     )
     if clash is not None and clash != own_id:
-        raise InvalidInput({"name": "a category with this name already exists here"})
+        raise InvalidInput({"name": NAME_TAKEN})
     return name
 
 
 def create(session: Session, user_id: int, name: str, parent_id: int | None = None) -> Category:
     name = _check(session, user_id, name, parent_id, None)
     category = Category(user_id=user_id, name=name, parent_id=parent_id)
-    session.add(category)
-    session.flush()
+    if not added(session, category):  # the same name, saved a moment ago by another request
+        raise InvalidInput({"name": NAME_TAKEN})
     return category
 
 
@@ -97,7 +100,8 @@ def update(
             raise InvalidInput({"parent_id": "a category with subcategories must stay top-level"})
     category.name = _check(session, user_id, name, parent_id, category_id)
     category.parent_id = parent_id
-    session.flush()
+    if not flushed(session):
+        raise InvalidInput({"name": NAME_TAKEN})
     session.refresh(category)
     return category
 
@@ -105,11 +109,6 @@ def update(
 def delete(session: Session, user_id: int, category_id: int) -> None:
     """Subcategories go too; their transactions become uncategorised (never deleted)."""
     going = with_children(session, user_id, category_id)
-    months = session.scalars(
-        select(MonthTotal.month)
-        .where(MonthTotal.user_id == user_id, MonthTotal.category_id.in_(going))
-        .distinct()
-    ).all()
     session.delete(get(session, user_id, category_id))
     session.flush()
-    summaries.refresh(session, user_id, months)
+    summaries.refresh_categories(session, user_id, going)

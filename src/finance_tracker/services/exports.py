@@ -50,13 +50,13 @@ def safe_cell(text: str) -> str:
 
 
 def transactions_csv(
-    sessions: Callable[[], AbstractContextManager[Session]],
+    sessions: Callable[..., AbstractContextManager[Session]],
     user_id: int,
     filters: TransactionFilter | None = None,
     *,
     ip: str | None,
 ) -> Iterator[str]:
-    """The transactions as CSV, in pieces to stream. `sessions` opens a unit of work.
+    """The transactions as CSV, in pieces to stream. `sessions(readonly=…)` opens a unit of work.
 
     The filters are checked here, by the first page's search (InvalidInput before anything is
     sent); then the export is recorded in the audit log in a transaction of its own, so that a
@@ -65,7 +65,7 @@ def transactions_csv(
     lines = _csv_lines(sessions, user_id, filters)
     first = next(lines)
     try:
-        with sessions() as session:
+        with sessions(readonly=False) as session:
             audit.record(session, audit.EXPORT, user_id, ip=ip, detail="csv")
     except BaseException:
         lines.close()
@@ -74,11 +74,12 @@ def transactions_csv(
 
 
 def _csv_lines(
-    sessions: Callable[[], AbstractContextManager[Session]],
+    sessions: Callable[..., AbstractContextManager[Session]],
     user_id: int,
     filters: TransactionFilter | None,
 ) -> Generator[str, None, None]:
-    with sessions() as session:
+    # Read-only: on SQLite the stream must not hold the write lock while it is downloaded.
+    with sessions(readonly=True) as session:
         yield from _csv_pages(session, user_id, filters)
 
 

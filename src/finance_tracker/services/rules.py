@@ -193,7 +193,10 @@ class PreviewRow:
     added_tags: list[str]
 
 
-def _candidates(session: Session, user_id: int, rule: Rule) -> Iterator[Transaction]:
+def _candidates(
+    session: Session, user_id: int, rule: Rule, *, lock: bool = False
+) -> Iterator[Transaction]:
+    """`lock`: locked in id order (as every bulk change locks) and read as they are now."""
     query = select(Transaction).where(
         Transaction.user_id == user_id,
         Transaction.parent_id.is_(None),
@@ -207,7 +210,15 @@ def _candidates(session: Session, user_id: int, rule: Rule) -> Iterator[Transact
         query = query.where(size >= rule.amount_min_minor)
     if rule.amount_max_minor is not None:
         query = query.where(size <= rule.amount_max_minor)
-    yield from session.scalars(query.order_by(Transaction.date.desc(), Transaction.id.desc()))
+    if lock:
+        query = (
+            query.order_by(Transaction.id)
+            .with_for_update(of=Transaction)
+            .execution_options(populate_existing=True)
+        )
+    else:
+        query = query.order_by(Transaction.date.desc(), Transaction.id.desc())
+    yield from session.scalars(query)
 
 
 def _changes(compiled: CompiledRule, row: Transaction) -> PreviewRow | None:
@@ -244,16 +255,17 @@ def apply_to_existing(session: Session, user_id: int, rule_id: int) -> int:
     """Apply the rule to every existing transaction it matches; returns how many changed."""
     rule = get(session, user_id, rule_id)
     compiled = _compile(rule)
-    changed_days = set()
-    count = 0
-    for row in list(_candidates(session, user_id, rule)):
+    before: list[summaries.Leaf] = []
+    changed: list[Transaction] = []
+    for row in list(_candidates(session, user_id, rule, lock=True)):
         change = _changes(compiled, row)
         if change is None:
             continue
+        before.append(summaries.Leaf.of(row))
         row.category_id, row.payee = change.new_category_id, change.new_payee
         if change.added_tags:
             row.tags = [*row.tags, *tags.resolve(session, user_id, change.added_tags)]
-        changed_days.add(row.date)
-        count += 1
-    summaries.refresh(session, user_id, changed_days)
-    return count
+        changed.append(row)
+    session.flush()
+    summaries.add_changes(session, user_id, before, changed)
+    return len(changed)

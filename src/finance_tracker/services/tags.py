@@ -8,6 +8,9 @@ from sqlalchemy.orm import Session
 from finance_tracker.domain.categories import DEFAULT_TAGS
 from finance_tracker.services.errors import InvalidInput, NotFound
 from finance_tracker.store.models import Tag
+from finance_tracker.store.sqlfunctions import added, flushed, insert_for
+
+NAME_TAKEN = "this tag already exists"
 
 MAX_TAG_LENGTH = 40
 
@@ -40,10 +43,10 @@ def clean_name(name: str, field: str = "name") -> str:
 def create(session: Session, user_id: int, name: str) -> Tag:
     name = clean_name(name)
     if session.scalar(select(Tag.id).where(Tag.user_id == user_id, Tag.name == name)):
-        raise InvalidInput({"name": "this tag already exists"})
+        raise InvalidInput({"name": NAME_TAKEN})
     tag = Tag(user_id=user_id, name=name)
-    session.add(tag)
-    session.flush()
+    if not added(session, tag):  # the same name, saved a moment ago by another request
+        raise InvalidInput({"name": NAME_TAKEN})
     return tag
 
 
@@ -52,9 +55,10 @@ def rename(session: Session, user_id: int, tag_id: int, name: str) -> Tag:
     name = clean_name(name)
     clash = session.scalar(select(Tag.id).where(Tag.user_id == user_id, Tag.name == name))
     if clash is not None and clash != tag_id:
-        raise InvalidInput({"name": "this tag already exists"})
+        raise InvalidInput({"name": NAME_TAKEN})
     tag.name = name
-    session.flush()
+    if not flushed(session):
+        raise InvalidInput({"name": NAME_TAKEN})
     return tag
 
 
@@ -64,17 +68,23 @@ def delete(session: Session, user_id: int, tag_id: int) -> None:
 
 
 def resolve(session: Session, user_id: int, names: list[str]) -> list[Tag]:
-    """Tags by name, creating the ones the user has not used before."""
+    """Tags by name, creating the ones the user has not used before.
+
+    Two requests using a new tag at once both end with the one tag: the insert skips a name
+    another request has just added (waiting for it to commit), and the rows are read after. New
+    names go in sorted order, so two requests adding the same new tags cannot deadlock."""
     wanted = list(dict.fromkeys(clean_name(n, "tags") for n in names if n and n.strip()))
     if not wanted:
         return []
-    existing = {
-        t.name: t
-        for t in session.scalars(select(Tag).where(Tag.user_id == user_id, Tag.name.in_(wanted)))
-    }
-    for name in wanted:
-        if name not in existing:
-            existing[name] = Tag(user_id=user_id, name=name)
-            session.add(existing[name])
-    session.flush()
+    mine = select(Tag).where(Tag.user_id == user_id, Tag.name.in_(wanted))
+    existing = {t.name: t for t in session.scalars(mine)}
+    missing = sorted(set(wanted) - set(existing))
+    if missing:
+        session.flush()
+        session.execute(
+            insert_for(session, Tag)
+            .values([{"user_id": user_id, "name": name} for name in missing])
+            .on_conflict_do_nothing(index_elements=["user_id", "name"])
+        )
+        existing = {t.name: t for t in session.scalars(mine)}
     return [existing[name] for name in wanted]

@@ -7,7 +7,7 @@ import datetime as dt
 import hashlib
 import secrets
 
-from sqlalchemy import select
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from finance_tracker.services.errors import InvalidInput, NotFound
@@ -81,20 +81,32 @@ def is_expired(token: ApiToken, now: dt.datetime | None = None) -> bool:
 
 
 def find(session: Session, plaintext: str) -> ApiToken | None:
-    """A live token (not revoked, not expired), or None; records when it was last used."""
+    """A live token (not revoked, not expired), or None. Only reads: see `touch`."""
     if not plaintext.startswith(TOKEN_PREFIX):
         return None
     token = session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(plaintext)))
-    now = utcnow()
-    if token is None or token.revoked_at is not None or is_expired(token, now):
+    if token is None or token.revoked_at is not None or is_expired(token):
         return None
-    last = token.last_used_at
-    if last is None or now - last > LAST_USED_RESOLUTION:
-        token.last_used_at = now
     return token
 
 
-def user_for(session: Session, plaintext: str) -> int | None:
-    """The owner of a live token, or None; records when the token was last used."""
-    token = find(session, plaintext)
-    return token.user_id if token else None
+def needs_touch(token: ApiToken, now: dt.datetime | None = None) -> bool:
+    last = token.last_used_at
+    return last is None or (now or utcnow()) - last > LAST_USED_RESOLUTION
+
+
+def touch(session: Session, token_id: int, now: dt.datetime | None = None) -> None:
+    """Record that the token was used, in a unit of work of its own: conditional, so requests
+    arriving together write it once, and short, so no request waits on the token's row."""
+    now = now or utcnow()
+    session.execute(
+        update(ApiToken)
+        .where(
+            ApiToken.id == token_id,
+            or_(
+                ApiToken.last_used_at.is_(None),
+                ApiToken.last_used_at < now - LAST_USED_RESOLUTION,
+            ),
+        )
+        .values(last_used_at=now)
+    )

@@ -233,8 +233,8 @@ def check(session: Session, user_id: int, data: TransactionInput) -> _Checked:  
 
 
 def _write(session: Session, user_id: int, row: Transaction, checked: _Checked) -> Transaction:
-    """Fill `row` (new or being edited) and rebuild its lines and transfer leg from scratch."""
-    touched = {checked.date} if row.date is None else {checked.date, row.date}
+    """Fill `row` (new, or being edited and locked) and rebuild its lines and transfer leg."""
+    before = _leaves(session, row)
     _remove_dependents(session, row)
     row.user_id = user_id
     row.kind = checked.kind.value
@@ -257,6 +257,7 @@ def _write(session: Session, user_id: int, row: Transaction, checked: _Checked) 
             transfer_group=row.transfer_group, is_split=False, tags=list(row.tags),
         )  # fmt: skip
         session.add(leg)
+        after = [row, leg]
     else:
         row.amount_minor = signed(checked.kind, checked.amount_minor)
         row.transfer_group = None
@@ -276,9 +277,22 @@ def _write(session: Session, user_id: int, row: Transaction, checked: _Checked) 
                     is_split=False,
                 )  # fmt: skip
             )
-    summaries.refresh(session, user_id, touched)
+        after = list(row.lines) if checked.lines else [row]
+    session.flush()
+    summaries.add_changes(session, user_id, before, after)
     session.refresh(row)  # account, category and lines as they are now, not as they were
     return row
+
+
+def _leaves(session: Session, row: Transaction) -> list[summaries.Leaf]:
+    """What a stored transaction adds to the summary now: its lines or itself, and its leg."""
+    if row.id is None:
+        return []
+    rows = list(row.lines) if row.is_split else [row]
+    counterpart = transfer_counterpart(session, row)
+    if counterpart is not None:
+        rows.append(counterpart)
+    return [summaries.Leaf.of(r) for r in rows]
 
 
 def _remove_dependents(session: Session, row: Transaction) -> None:
@@ -325,6 +339,31 @@ def get(session: Session, user_id: int, transaction_id: int) -> Transaction:
     if row is None or row.user_id != user_id or row.parent_id is not None:
         raise NotFound("transaction")
     return row
+
+
+def get_locked(session: Session, user_id: int, transaction_id: int) -> Transaction:
+    """`get`, with the transaction (both legs of a transfer) locked until the unit of work ends
+    and read again as it is now: an edit or delete running at the same time waits its turn,
+    so what this one replaces is what is really stored. Legs are locked in id order, whichever
+    leg was asked for, so two edits of one transfer cannot deadlock."""
+    for _attempt in range(3):
+        row = get(session, user_id, transaction_id)
+        group = row.transfer_group
+        which = Transaction.transfer_group == group if group else Transaction.id == row.id
+        locked = session.scalars(
+            select(Transaction)
+            .where(Transaction.user_id == user_id, or_(Transaction.id == row.id, which))
+            .order_by(Transaction.id)
+            .with_for_update(of=Transaction)
+            .execution_options(populate_existing=True)
+        ).all()
+        row = next((r for r in locked if r.id == transaction_id), None)  # type: ignore[assignment]
+        if row is None:
+            raise NotFound("transaction")
+        if row.transfer_group == group:
+            session.expire(row, ["lines"])  # the lines as they are now, too
+            return row
+    raise NotFound("transaction")  # kept changing between transfer and not: gone for our purpose
 
 
 def transfer_counterpart(session: Session, row: Transaction) -> Transaction | None:
@@ -386,7 +425,7 @@ def as_input(session: Session, row: Transaction) -> TransactionInput:
 def update(
     session: Session, user_id: int, transaction_id: int, data: TransactionInput
 ) -> Transaction:
-    row = get(session, user_id, transaction_id)
+    row = get_locked(session, user_id, transaction_id)
     checked = check(session, user_id, data)
     if row.kind == TransactionKind.transfer.value and row.amount_minor > 0:
         # Edited from its incoming leg: keep the outgoing leg as the row that carries the id.
@@ -398,10 +437,12 @@ def update(
 
 def delete(session: Session, user_id: int, transaction_id: int) -> None:
     """Deletes the whole thing: a split with its lines, a transfer with both legs."""
-    row = get(session, user_id, transaction_id)
+    row = get_locked(session, user_id, transaction_id)
+    before = _leaves(session, row)
     _remove_dependents(session, row)
     session.delete(row)
-    summaries.refresh(session, user_id, {row.date})
+    session.flush()
+    summaries.add_changes(session, user_id, before, [])
 
 
 MAX_CATEGORISE = 500
@@ -425,11 +466,16 @@ def set_category(
     found = {
         row.id: row
         for row in session.scalars(
-            select(Transaction).where(
+            select(Transaction)
+            .where(
                 Transaction.user_id == user_id,
                 Transaction.parent_id.is_(None),
                 Transaction.id.in_(wanted),
             )
+            # Locked in id order (as every bulk change locks), read as they are now.
+            .order_by(Transaction.id)
+            .with_for_update(of=Transaction)
+            .execution_options(populate_existing=True)
         )
     }
     unknown = [str(i) for i in wanted if i not in found]
@@ -450,9 +496,11 @@ def set_category(
         raise InvalidInput(
             {"ids": "nothing changed: unselect " + " and ".join(refused) + " and try again"}
         )
+    before = [summaries.Leaf.of(row) for row in rows]
     for row in rows:
         row.category_id = category_id
-    summaries.refresh(session, user_id, {row.date for row in rows})
+    session.flush()
+    summaries.add_changes(session, user_id, before, rows)
     for row in rows:
         session.expire(row, ["category"])  # loaded again as it is now, from the identity map
     return rows

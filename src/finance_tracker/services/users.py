@@ -16,6 +16,7 @@ from finance_tracker.domain.money import MoneyError, normalise_currency
 from finance_tracker.services import categories, tags
 from finance_tracker.services.errors import InvalidInput
 from finance_tracker.store.models import User
+from finance_tracker.store.sqlfunctions import added
 
 MIN_PASSWORD_LENGTH = 10
 MAX_PASSWORD_LENGTH = 1024
@@ -58,6 +59,9 @@ def password_problem(password: str, email: str = "") -> str | None:
     return None
 
 
+EMAIL_TAKEN = "this email cannot be registered; try logging in instead"
+
+
 def normalise_email(email: str) -> str:
     return (email or "").strip().lower()
 
@@ -74,14 +78,14 @@ def register(session: Session, email: str, password: str, default_currency: str 
     except MoneyError as error:
         errors["default_currency"] = str(error)
     if not errors and session.scalar(select(func.count()).where(User.email == email)):
-        errors["email"] = "this email cannot be registered; try logging in instead"
+        errors["email"] = EMAIL_TAKEN
     if errors:
         raise InvalidInput(errors)
     user = User(
         email=email, password_hash=_hasher.hash(password), default_currency=default_currency
     )
-    session.add(user)
-    session.flush()
+    if not added(session, user):  # the same address, registered a moment ago
+        raise InvalidInput({"email": EMAIL_TAKEN})
     categories.create_defaults(session, user.id)
     tags.create_defaults(session, user.id)
     return user

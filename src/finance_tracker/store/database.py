@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
+
+from finance_tracker.store import summaries
 
 
 class Database:
@@ -18,6 +20,7 @@ class Database:
                 url, echo=echo, connect_args={"timeout": 30, "check_same_thread": False}
             )
             event.listen(self.engine, "connect", _sqlite_pragmas)
+            event.listen(self.engine, "begin", _sqlite_begin)
         else:
             # Short timeouts so that a database outage answers 503 quickly instead of hanging.
             # No pre-ping (a round trip on every checkout): after an outage the first request
@@ -32,13 +35,22 @@ class Database:
                 connect_args={"connect_timeout": 3},
             )
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        # SQLite: reads begin a deferred transaction, writes an immediate one. A deferred
+        # transaction that reads and then writes fails ("database is locked") when another
+        # writer committed in between; an immediate one waits its turn for the write lock.
+        self.read_sessions = sessionmaker(
+            self.engine.execution_options(sqlite_begin="BEGIN"), expire_on_commit=False
+        )
+        summaries.install(self.sessions)
+        summaries.install(self.read_sessions)
         self._pool_max = 0 if self.is_sqlite else 5 + 5
         _instrument_pool(self.engine, self._pool_max)
 
     @contextmanager
-    def session(self) -> Iterator[Session]:
-        """A unit of work: commits on success, rolls back on any error."""
-        session = self.sessions()
+    def session(self, *, readonly: bool = False) -> Iterator[Session]:
+        """A unit of work: commits on success, rolls back on any error. `readonly` only says
+        that it writes nothing, so that SQLite need not hold its write lock meanwhile."""
+        session = (self.read_sessions if readonly else self.sessions)()
         try:
             yield session
             session.commit()
@@ -81,8 +93,17 @@ def _instrument_pool(engine: Engine, pool_max: int) -> None:
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+    # The driver's own implicit BEGIN is deferred and comes only before a write: `_sqlite_begin`
+    # begins every transaction itself (and savepoints then work as documented).
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+def _sqlite_begin(connection: Connection) -> None:
+    connection.exec_driver_sql(
+        connection.get_execution_options().get("sqlite_begin", "BEGIN IMMEDIATE")
+    )

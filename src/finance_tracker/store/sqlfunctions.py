@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import Session
 from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.types import Date
 
@@ -25,3 +28,46 @@ def _month_of_postgresql(element: month_of, compiler: Any, **kw: Any) -> str:
 @compiles(month_of, "sqlite")
 def _month_of_sqlite(element: month_of, compiler: Any, **kw: Any) -> str:
     return f"date({compiler.process(element.clauses, **kw)}, 'start of month')"
+
+
+def insert_for(session: Session, table: Any) -> Any:
+    """An INSERT with `on_conflict_do_nothing` / `on_conflict_do_update` for this database."""
+    if session.get_bind().dialect.name == "postgresql":
+        return postgresql.insert(table)
+    return sqlite.insert(table)
+
+
+def is_unique_violation(error: IntegrityError) -> bool:
+    """A unique constraint refused the row (not a foreign key, not a NOT NULL)."""
+    if getattr(error.orig, "sqlstate", None) == "23505":  # PostgreSQL unique_violation
+        return True
+    return "UNIQUE constraint failed" in str(error.orig)
+
+
+def added(session: Session, row: Any) -> bool:
+    """Write `row` now, in a savepoint; False when a unique constraint says it exists already.
+
+    For what is checked and then written (a name not taken yet): when two requests check at
+    once, the second one's write meets the first one's row here, and it answers as it would
+    have a moment later — never a 500, and nothing else of its unit of work is lost."""
+    try:
+        with session.begin_nested():
+            session.add(row)
+            session.flush()
+    except IntegrityError as error:
+        if not is_unique_violation(error):
+            raise
+        return False
+    return True
+
+
+def flushed(session: Session) -> bool:
+    """Flush pending changes in a savepoint; False when a unique constraint refused them."""
+    try:
+        with session.begin_nested():
+            session.flush()
+    except IntegrityError as error:
+        if not is_unique_violation(error):
+            raise
+        return False
+    return True

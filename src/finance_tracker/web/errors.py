@@ -6,11 +6,16 @@ import logging
 
 from flask import Flask, abort, g, render_template, request
 from flask_login import AnonymousUserMixin
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError
+from werkzeug.exceptions import Conflict as PageConflict
 from werkzeug.exceptions import HTTPException, SecurityError, ServiceUnavailable
 
 log = logging.getLogger(__name__)
 DATABASE_DOWN = "The database is unavailable; try again in a moment."
+CHANGED_MEANWHILE = (
+    "Something this change refers to was changed at the same moment; nothing was saved. "
+    "Reload and try again."
+)
 
 
 def _wants_json() -> bool:
@@ -36,6 +41,18 @@ def install(app: Flask) -> None:
             # An untrusted Host has no URLs to build a page with: werkzeug's plain page.
             return error
         return render_template("errors/error.html", error=error), error.code
+
+    @app.errorhandler(IntegrityError)
+    def _changed_meanwhile(error: IntegrityError):  # type: ignore[no-untyped-def]
+        """A safety net: what two requests wrote at once, that no service turned into its own
+        answer (a row referred to was deleted meanwhile, say). The request changed nothing."""
+        log.warning("write refused by a constraint", extra={"error": type(error.orig).__name__})
+        if _wants_json():
+            from finance_tracker.api.problems import problem
+
+            return problem(409, CHANGED_MEANWHILE)
+        page = render_template("errors/error.html", error=PageConflict(CHANGED_MEANWHILE))
+        return page, 409
 
     @app.errorhandler(OperationalError)
     def _database_down(error: OperationalError):  # type: ignore[no-untyped-def]

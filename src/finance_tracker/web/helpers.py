@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 
 from babel.dates import format_date
 from flask import Blueprint, Flask, Response, current_app, g, request, session, url_for
 from flask_login import UserMixin, current_user, login_required
 from markupsafe import Markup, escape
-from sqlalchemy.orm import Session
 from werkzeug.exceptions import Conflict as PageConflict
 from werkzeug.exceptions import NotFound as PageNotFound
 from wtforms import Form
 
+from finance_tracker.api.session import unit_of_work
 from finance_tracker.domain.money import format_display, format_plain
 from finance_tracker.services import users
 from finance_tracker.services.errors import Conflict, InvalidInput, NotFound
@@ -32,18 +30,12 @@ class SignedInUser(UserMixin):
 def load_user(user_id: str) -> SignedInUser | None:
     if not user_id.isdigit():
         return None
-    with unit_of_work() as db:
+    with unit_of_work(readonly=True) as db:  # first thing in a view's own unit of work, too
         user = users.get(db, int(user_id))
         if user is None or session.get("credentials") != users.credentials_fingerprint(user):
             return None  # gone, or the password changed since this session logged in
         g.user_id = user.id
         return SignedInUser(user.id, user.email, user.default_currency)
-
-
-@contextmanager
-def unit_of_work() -> Iterator[Session]:
-    with current_app.extensions["finance_tracker"].database.session() as session:
-        yield session
 
 
 def user_id() -> int:

@@ -43,11 +43,20 @@ def test_a_token_is_shown_once_stored_hashed_and_revocable(db, person):
     with db.session() as s:
         stored = s.scalar(select(ApiToken))
         assert plaintext not in (stored.token_hash, stored.prefix) and len(stored.token_hash) == 64
-        assert tokens.user_for(s, plaintext) == person.id
-        assert tokens.user_for(s, plaintext + "x") is None
-        assert tokens.user_for(s, "garbage") is None
+        found = tokens.find(s, plaintext)
+        assert found is not None and found.user_id == person.id
+        assert tokens.needs_touch(found)
+        assert tokens.find(s, plaintext + "x") is None
+        assert tokens.find(s, "garbage") is None
     with db.session() as s:
-        assert s.get(ApiToken, token.id).last_used_at is not None
+        tokens.touch(s, token.id)
+    with db.session() as s:
+        used = s.get(ApiToken, token.id)
+        assert used.last_used_at is not None and not tokens.needs_touch(used)
+        first_use = used.last_used_at
+        tokens.touch(s, token.id)  # within the minute: not written again
+    with db.session() as s:
+        assert s.get(ApiToken, token.id).last_used_at == first_use
         tokens.revoke(s, person.id, token.id)
     with db.session() as s:
-        assert tokens.user_for(s, plaintext) is None
+        assert tokens.find(s, plaintext) is None

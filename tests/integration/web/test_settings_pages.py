@@ -42,8 +42,11 @@ def test_a_new_token_is_shown_once_and_then_only_its_prefix(ada, db):
     assert plaintext[:10] + "…" in listing and "spreadsheet" in listing
     assert re.search(r'<td class="nowrap">never</td>', listing)
 
+    ada_id = ada.user_id
     with db.session() as session:  # a program signs in with it...
-        assert tokens.user_for(session, plaintext) == ada.user_id
+        found = tokens.find(session, plaintext)
+        assert found is not None and found.user_id == ada_id
+        tokens.touch(session, found.id)
     assert not re.search(
         r'<td class="nowrap">never</td>', ada.page("/settings/")
     )  # ...and it shows
@@ -69,4 +72,4 @@ def test_a_revoked_token_stops_working(ada, db):
     assert "Token revoked" in listing and re.search(r"revoked \w{3} \d+, \d{4}", listing)
     assert f"/settings/tokens/{token_id}/revoke" not in listing
     with db.session() as session:
-        assert tokens.user_for(session, plaintext) is None
+        assert tokens.find(session, plaintext) is None
