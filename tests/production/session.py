@@ -65,8 +65,8 @@ class Person:
         done = self.user.web_add_transaction()
         assert done.status == 200 and done.error == "", (done.status, done.body[:500])
 
-    def import_ofx(self, seconds: float = 60) -> dict:
-        """Upload the sample OFX statement, commit it, and wait for its job to finish."""
+    def import_ofx(self, seconds: float = 60, content: bytes = OFX) -> dict:
+        """Upload an OFX statement (the sample), commit it, and wait for its job to finish."""
         boundary = uuid.uuid4().hex
         body = (
             (
@@ -75,7 +75,7 @@ class Person:
                 f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="bank.ofx"\r\n'
                 "Content-Type: application/octet-stream\r\n\r\n"
             ).encode()
-            + OFX
+            + content
             + f"\r\n--{boundary}--\r\n".encode()
         )
         done = self.user.request(
