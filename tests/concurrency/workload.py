@@ -34,6 +34,7 @@ class Expected:
     date: str
     amount: str
     category_id: int | None
+    created_at: str
     splits: int = 0
 
 
@@ -42,13 +43,13 @@ class Outcome:
     statuses: Counter = field(default_factory=Counter)  # (action, status) -> count
     failures: list[str] = field(default_factory=list)  # 5xx, connection errors, surprises
     live: dict[int, Expected] = field(default_factory=dict)
-    deleted: set[int] = field(default_factory=set)
+    deleted: dict[int, str] = field(default_factory=dict)  # id -> its created_at
 
     def merge(self, other: Outcome) -> None:
         self.statuses.update(other.statuses)
         self.failures.extend(other.failures)
         self.live.update(other.live)
-        self.deleted |= other.deleted
+        self.deleted.update(other.deleted)
 
 
 class Api:
@@ -143,7 +144,7 @@ class Client(threading.Thread):
         if status in (200, 201):
             self.outcome.live[body["id"]] = Expected(
                 body["kind"], body["account_id"], body["date"], body["amount"],
-                body["category_id"], splits,
+                body["category_id"], body["created_at"], splits,
             )  # fmt: skip
 
     def create(self) -> None:
@@ -214,8 +215,8 @@ class Client(threading.Thread):
         path = f"/api/v1/transactions/{transaction_id}"
         status, _ = self.api.call("delete", "DELETE", path, ok=(204,))
         if status == 204:
-            del self.outcome.live[transaction_id]
-            self.outcome.deleted.add(transaction_id)
+            gone = self.outcome.live.pop(transaction_id)
+            self.outcome.deleted[transaction_id] = gone.created_at
         return None
 
     def categorise(self) -> None:

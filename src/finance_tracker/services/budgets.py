@@ -171,7 +171,7 @@ def month_view(session: Session, user_id: int, month: dt.date) -> BudgetMonth:
             earlier = previous_month(earlier)
     counted = {c for ids in covers.values() for c in ids}
     spent_by: dict[tuple[int, str, dt.date], int] = defaultdict(int)
-    settle(session)  # this unit of work's own changes count too
+    settle(session, user_id)  # what was written before this read counts
     query = (
         select(
             MonthTotal.category_id,

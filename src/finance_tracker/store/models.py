@@ -223,6 +223,26 @@ class MonthTotal(Base):
     count: Mapped[int] = mapped_column(Integer)
 
 
+class MonthTotalDelta(Base):
+    """What a write added to a month total and nobody has folded into `month_totals` yet
+    (PostgreSQL only: appending here waits on no other write; store/summaries.py)."""
+
+    __tablename__ = "month_total_deltas"
+
+    id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer(), "sqlite"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    month: Mapped[dt.date] = mapped_column(Date)
+    account_id: Mapped[int] = mapped_column(
+        ForeignKey("accounts.id", ondelete="CASCADE"), index=True
+    )
+    category_id: Mapped[int] = mapped_column(Integer)  # 0 = uncategorised
+    kind: Mapped[str] = mapped_column(String(10))
+    total_minor: Mapped[int] = mapped_column(BigInteger)
+    count: Mapped[int] = mapped_column(Integer)
+
+
 class Budget(Base):
     __tablename__ = "budgets"
     __table_args__ = (

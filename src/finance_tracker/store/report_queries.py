@@ -54,7 +54,7 @@ def totals(
 ) -> list[Row]:
     """Sums by currency, month, category and kind between two dates inclusive. Without
     `by_category` every row has category 0: fewer groups for reports that need no categories."""
-    settle(session)  # this unit of work's own changes count too
+    settle(session, user_id)  # what was written before this read counts
     span = split_range(start, end)
     rows: list[Row] = []
     if span.first_full_month is not None:
@@ -109,7 +109,7 @@ def totals(
 
 def flows_before(session: Session, user_id: int, day: dt.date) -> dict[str, int]:
     """Currency -> every movement (all kinds) strictly before `day`."""
-    settle(session)  # this unit of work's own changes count too
+    settle(session, user_id)  # what was written before this read counts
     result: dict[str, int] = defaultdict(int)
     if day.day != 1:
         for currency, _m, _c, _k, total in totals(
@@ -130,7 +130,7 @@ def flows_before(session: Session, user_id: int, day: dt.date) -> dict[str, int]
 
 def account_balances(session: Session, user_id: int) -> dict[int, int]:
     """Account id -> opening balance plus every movement, from the month totals."""
-    settle(session)  # this unit of work's own changes count too
+    settle(session, user_id)  # what was written before this read counts
     moved = dict(
         session.execute(
             select(MonthTotal.account_id, func.sum(MonthTotal.total_minor))

@@ -2,19 +2,23 @@
 
 Writes never touch the summary in the middle of their unit of work. Services only say what they
 changed — `add_changes` for rows whose before and after they hold (one transaction created,
-edited or deleted: a few increments), `refresh` for whole months to recompute (imports, bulk
-changes, restores) — and `apply_pending` runs as the session commits, as its last statements:
+edited or deleted, Set category, a rule applied: a few increments), `refresh` for months to
+recompute (imports, restores) — and `apply_pending` runs as the session commits, last:
 
-1. one lock per user (PostgreSQL: a transaction-scoped advisory lock, taken in user-id order;
-   SQLite: the write transaction is already exclusive). Summary maintenance of one user is thus
-   one at a time, and after the lock every statement sees what earlier holders committed;
-2. months to recompute: deleted and inserted again from the rows;
-3. increments for the other buckets: `INSERT … ON CONFLICT DO UPDATE` adding sum and count;
-   a bucket whose count reaches 0 is deleted, as a recomputation would not have it.
+- increments, on PostgreSQL, are appended to `month_total_deltas`: an INSERT that waits on no
+  other write, where updating the shared month_totals row would make every write of that month
+  wait for the one before to commit. Readers `settle` first: the user's deltas are folded into
+  month_totals in one statement (DELETE … RETURNING feeding an upsert) under a per-user advisory
+  lock. On SQLite the write transaction is already the only one, and increments go straight in
+  with `INSERT … ON CONFLICT DO UPDATE`;
+- recomputing months takes the same lock, folds, and replaces those months from the rows — on
+  PostgreSQL deleting their newer deltas in the same statement that reads the rows, so that a
+  write committed meanwhile is counted once.
 
-Taken last, the lock is held only for those statements and the commit, and never while waiting
-for any other lock: no deadlock, and the rows read before it are locked by their writers (see
-`services.transactions`), so the before-and-after each writer reports is the truth.
+Either way a bucket whose count reaches 0 is deleted, as a recomputation would not have it. The
+increments are exact because what a change replaces is read under the row's lock (see
+`services.transactions`), and the lock, taken last and only by folds and recomputes, never waits
+while holding another: no deadlock.
 """
 
 from __future__ import annotations
@@ -23,15 +27,16 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from sqlalchemy import and_, delete, event, func, insert, literal, literal_column, or_, select
+from sqlalchemy import delete, event, func, insert, literal, literal_column, or_, select
 from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
 
-from finance_tracker.store.models import MonthTotal, Transaction
+from finance_tracker.store.models import MonthTotal, MonthTotalDelta, Transaction
 from finance_tracker.store.sqlfunctions import insert_for, month_of
 
 # pg_advisory_xact_lock(namespace, user id): the namespace keeps our locks apart from others'.
 _LOCK_NAMESPACE = 0x4654  # "FT"
 _PENDING = "finance_tracker.summaries"
+_SETTLED = "finance_tracker.summaries.settled"
 
 # month, account id, category id (0: uncategorised), kind
 Bucket = tuple[dt.date, int, int, str]
@@ -112,26 +117,39 @@ def refresh_categories(session: Session, user_id: int, category_ids: Iterable[in
         _note(session, _Change(_current_transaction(session), user_id, category_ids=wanted))
 
 
-def settle(session: Session) -> None:
-    """Apply what this unit of work changed now, before reading the summary in it."""
-    apply_pending(session)
+def settle(session: Session, user_id: int) -> None:
+    """Before reading the summary of `user_id`: this unit of work's own changes applied, and on
+    PostgreSQL what other writes appended folded in (so a write acknowledged before this read
+    began is in what it reads)."""
+    settled: set[int] = session.info.setdefault(_SETTLED, set())
+    if apply_pending(session):
+        settled.clear()
+    if _is_postgresql(session) and user_id not in settled:
+        _fold(session, user_id)
+        settled.add(user_id)  # later reads of this unit of work read what it read
 
 
-def apply_pending(session: Session) -> None:
+def apply_pending(session: Session) -> bool:
+    """Apply what this unit of work noted; False when there was nothing."""
     changes: list[_Change] = session.info.pop(_PENDING, [])
     if not changes:
-        return
+        return False
     session.flush()
     by_user: dict[int, list[_Change]] = {}
     for change in changes:
         by_user.setdefault(change.user_id, []).append(change)
-    for user_id in sorted(by_user):
-        _lock(session, user_id)
+    for user_id in sorted(by_user):  # locks, where taken, always in user-id order
         _apply(session, user_id, by_user[user_id])
+    return True
+
+
+def _is_postgresql(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
 
 
 def _lock(session: Session, user_id: int) -> None:
-    if session.get_bind().dialect.name == "postgresql":
+    """Until this transaction ends, the only one folding or recomputing this user's summary."""
+    if _is_postgresql(session):
         session.execute(select(func.pg_advisory_xact_lock(_LOCK_NAMESPACE, user_id)))
 
 
@@ -148,28 +166,97 @@ def _apply(session: Session, user_id: int, changes: list[_Change]) -> None:
         for bucket, (total, count) in change.deltas.items():
             old_total, old_count = deltas.get(bucket, (0, 0))
             deltas[bucket] = (old_total + total, old_count + count)
-    if category_ids and months is not None:
-        months |= set(
-            session.scalars(
-                select(MonthTotal.month)
-                .where(MonthTotal.user_id == user_id, MonthTotal.category_id.in_(category_ids))
-                .distinct()
+    if months is None or months or category_ids:
+        _lock(session, user_id)
+        if _is_postgresql(session):
+            _fold(session, user_id, locked=True)
+        if category_ids and months is not None:
+            months |= set(
+                session.scalars(
+                    select(MonthTotal.month)
+                    .where(MonthTotal.user_id == user_id, MonthTotal.category_id.in_(category_ids))
+                    .distinct()
+                )
             )
-        )
-    if months is None or months:
-        _recompute(session, user_id, None if months is None else sorted(months))
+        if months is None or months:
+            _recompute(session, user_id, None if months is None else sorted(months))
     # A recomputed month already holds this unit of work's own rows.
     increments = {
         bucket: delta
         for bucket, delta in sorted(deltas.items())
         if delta != (0, 0) and months is not None and bucket[0] not in months
     }
-    if increments:
-        _increment(session, user_id, increments)
+    if not increments:
+        return
+    if _is_postgresql(session):
+        session.execute(insert(MonthTotalDelta), _rows(user_id, increments))
+    else:  # SQLite: this write transaction is the only one; add to the totals at once
+        _add_to_totals(session, user_id, increments)
+
+
+def _rows(user_id: int, increments: dict[Bucket, tuple[int, int]]) -> list[dict]:
+    return [
+        {
+            "user_id": user_id,
+            "month": month,
+            "account_id": account_id,
+            "category_id": category_id,
+            "kind": kind,
+            "total_minor": total,
+            "count": count,
+        }  # fmt: skip
+        for (month, account_id, category_id, kind), (total, count) in increments.items()
+    ]
+
+
+_KEY = ["user_id", "month", "account_id", "category_id", "kind"]
+_COLUMNS = [*_KEY, "total_minor", "count"]
+
+
+def _fold(session: Session, user_id: int, *, locked: bool = False) -> None:
+    """PostgreSQL: move the user's appended deltas into month_totals, in one statement (the
+    DELETE … RETURNING and the upsert share one snapshot: a delta committed meanwhile stays for
+    the next fold)."""
+    pending = select(literal(1)).where(MonthTotalDelta.user_id == user_id).limit(1)
+    if not locked:
+        if session.scalar(pending) is None:
+            return
+        _lock(session, user_id)
+    moved = (
+        delete(MonthTotalDelta)
+        .where(MonthTotalDelta.user_id == user_id)
+        .returning(
+            MonthTotalDelta.month,
+            MonthTotalDelta.account_id,
+            MonthTotalDelta.category_id,
+            MonthTotalDelta.kind,
+            MonthTotalDelta.total_minor,
+            MonthTotalDelta.count,
+        )  # fmt: skip
+        .cte("moved")
+    )
+    key = (moved.c.month, moved.c.account_id, moved.c.category_id, moved.c.kind)
+    summed = select(
+        literal(user_id), *key, func.sum(moved.c.total_minor), func.sum(moved.c.count)
+    ).group_by(*key)
+    statement = insert_for(session, MonthTotal).from_select(_COLUMNS, summed)
+    statement = statement.on_conflict_do_update(
+        index_elements=_KEY,
+        set_={
+            "total_minor": MonthTotal.total_minor + statement.excluded.total_minor,
+            "count": MonthTotal.count + statement.excluded.count,
+        },
+    ).returning(MonthTotal.count)
+    counts = session.scalars(statement.add_cte(moved, nest_here=True)).all()
+    if 0 in counts:
+        _delete_emptied(session, user_id)
 
 
 def _recompute(session: Session, user_id: int, months: list[dt.date] | None) -> None:
+    """Under the lock. On PostgreSQL the deltas of these months (committed since the fold) go
+    in the same statement that reads the rows: each is then counted once, in the rows."""
     wipe = delete(MonthTotal).where(MonthTotal.user_id == user_id)
+    gone = delete(MonthTotalDelta).where(MonthTotalDelta.user_id == user_id)
     month = month_of(Transaction.date)
     category = func.coalesce(Transaction.category_id, literal_column("0"))
     source = select(
@@ -183,61 +270,35 @@ def _recompute(session: Session, user_id: int, months: list[dt.date] | None) -> 
     ).where(Transaction.user_id == user_id, Transaction.is_split.is_(False))
     if months is not None:
         wipe = wipe.where(MonthTotal.month.in_(months))
+        gone = gone.where(MonthTotalDelta.month.in_(months))
         ranges = [Transaction.date.between(m, last_of_month(m)) for m in months]
         source = source.where(or_(*ranges))
     source = source.group_by(month, Transaction.account_id, category, Transaction.kind)
     session.execute(wipe)
-    session.execute(
-        insert(MonthTotal).from_select(
-            ["user_id", "month", "account_id", "category_id", "kind", "total_minor", "count"],
-            source,
-        )
-    )
+    fill = insert(MonthTotal).from_select(_COLUMNS, source)
+    if _is_postgresql(session):
+        fill = fill.add_cte(gone.cte("gone"), nest_here=True)
+    session.execute(fill)
 
 
-def _increment(session: Session, user_id: int, increments: dict[Bucket, tuple[int, int]]) -> None:
-    statement = insert_for(session, MonthTotal).values(
-        [
-            {
-                "user_id": user_id,
-                "month": month,
-                "account_id": account_id,
-                "category_id": category_id,
-                "kind": kind,
-                "total_minor": total,
-                "count": count,
-            }  # fmt: skip
-            for (month, account_id, category_id, kind), (total, count) in increments.items()
-        ]
-    )
+def _add_to_totals(
+    session: Session, user_id: int, increments: dict[Bucket, tuple[int, int]]
+) -> None:
+    statement = insert_for(session, MonthTotal).values(_rows(user_id, increments))
     statement = statement.on_conflict_do_update(
-        index_elements=["user_id", "month", "account_id", "category_id", "kind"],
+        index_elements=_KEY,
         set_={
             "total_minor": MonthTotal.total_minor + statement.excluded.total_minor,
             "count": MonthTotal.count + statement.excluded.count,
         },
-    ).returning(
-        MonthTotal.month, MonthTotal.account_id, MonthTotal.category_id, MonthTotal.kind,
-        MonthTotal.count,
-    )  # fmt: skip
-    emptied = [row[:4] for row in session.execute(statement) if row[4] == 0]
-    if emptied:
-        session.execute(
-            delete(MonthTotal).where(
-                MonthTotal.user_id == user_id,
-                or_(
-                    *(
-                        and_(
-                            MonthTotal.month == month,
-                            MonthTotal.account_id == account_id,
-                            MonthTotal.category_id == category_id,
-                            MonthTotal.kind == kind,
-                        )  # fmt: skip
-                        for month, account_id, category_id, kind in emptied
-                    )
-                ),
-            )
-        )
+    ).returning(MonthTotal.count)
+    if 0 in session.scalars(statement).all():
+        _delete_emptied(session, user_id)
+
+
+def _delete_emptied(session: Session, user_id: int) -> None:
+    """A bucket whose last row went: a recomputation would not have it."""
+    session.execute(delete(MonthTotal).where(MonthTotal.user_id == user_id, MonthTotal.count == 0))
 
 
 def _forget_rolled_back(session: Session, previous: SessionTransaction) -> None:

@@ -77,7 +77,9 @@ def test_a_benchmarked_read_sends_the_same_few_statements_at_any_size(api, db, p
     large = counts(api, db)[path]
 
     assert len(large) == len(small), (small, large)
-    assert len(large) <= BENCHMARKED[path], "\n".join(large)
+    # PostgreSQL: one more, the look for deltas appended by writes and not folded in yet.
+    limit = BENCHMARKED[path] + (0 if db.is_sqlite else 1)
+    assert len(large) <= limit, "\n".join(large)
     # Reads only: no lazy load writes, and no statement per row either.
     assert all(s.lstrip().upper().startswith("SELECT") for s in large), large
 
