@@ -41,7 +41,7 @@ ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 ADMIN = os.environ.get("BENCH_POSTGRES_ADMIN", "postgresql://postgres@127.0.0.1:5432/postgres")
 DATABASE = "ft_bench_write"
-SECRET = "benchmark-secret-key-that-is-long-enough-0123456789"
+SECRET = "benchmark-secret-key-that-is-long-enough-0123456789"  # noqa: S105 - a throwaway server
 DONE_LUA = """
 done = function(summary, latency, requests)
   local e = summary.errors
@@ -97,12 +97,29 @@ def drive(
 ) -> Result:
     path = workdir / (re.sub(r"\W+", "-", name) + ".lua")
     path.write_text(script)
-    command = ["wrk", "-t", "2", "-c", str(connections), "-d", f"{seconds:g}s", "-s", str(path), url]
+    command = [
+        "wrk",
+        "-t",
+        "2",
+        "-c",
+        str(connections),
+        "-d",
+        f"{seconds:g}s",
+        "-s",
+        str(path),
+        url,
+    ]
     done = subprocess.run(command, capture_output=True, text=True, check=True)
     line = next(x for x in done.stdout.splitlines() if x.startswith("RESULT "))
     data = json.loads(line.removeprefix("RESULT "))
-    return Result(name, data["requests"], data["seconds"], data["p50_ms"], data["p99_ms"],
-                  data["status_errors"] + data["socket_errors"])  # fmt: skip
+    return Result(
+        name,
+        data["requests"],
+        data["seconds"],
+        data["p50_ms"],
+        data["p99_ms"],
+        data["status_errors"] + data["socket_errors"],
+    )
 
 
 RUNNING: list[Server] = []
@@ -138,8 +155,22 @@ class Server:
 
 
 def _gunicorn(app: str, port: int, env: dict[str, str], log: Path) -> Server:
-    command = [str(BIN / "gunicorn"), "-w", "2", "-k", "gthread", "--threads", "4",
-               "--keep-alive", "5", "-b", f"127.0.0.1:{port}", "--chdir", str(ROOT / "bench"), app]  # fmt: skip
+    command = [
+        str(BIN / "gunicorn"),
+        "-w",
+        "2",
+        "-k",
+        "gthread",
+        "--threads",
+        "4",
+        "--keep-alive",
+        "5",
+        "-b",
+        f"127.0.0.1:{port}",
+        "--chdir",
+        str(ROOT / "bench"),
+        app,
+    ]
     return Server(command, env, port, log)
 
 
@@ -157,9 +188,12 @@ def _drop_database() -> None:
 
 def _person(url: str, prepared: int) -> tuple[str, int, list[int], list[int]]:
     """A person with an account, a token and `prepared` transactions to edit and delete."""
-    subprocess.run([str(BIN / "finance-tracker"), "db", "upgrade"], check=True,
-                   env={**os.environ, "DATABASE_URL": url, "LOG_LEVEL": "WARNING"},
-                   capture_output=True)  # fmt: skip
+    subprocess.run(
+        [str(BIN / "finance-tracker"), "db", "upgrade"],
+        check=True,
+        env={**os.environ, "DATABASE_URL": url, "LOG_LEVEL": "WARNING"},
+        capture_output=True,
+    )
     from finance_tracker.services import accounts, tokens, transactions, users
     from finance_tracker.store.database import Database
 
@@ -172,10 +206,15 @@ def _person(url: str, prepared: int) -> tuple[str, int, list[int], list[int]]:
         )
         _, token = tokens.create(session, user.id, "benchmark")
         ids = [
-            transactions.create(session, user.id, transactions.TransactionInput(
-                "expense", account.id, today, "4.20", f"Prepared {n}")).id
+            transactions.create(
+                session,
+                user.id,
+                transactions.TransactionInput(
+                    "expense", account.id, today, "4.20", f"Prepared {n}"
+                ),
+            ).id
             for n in range(prepared)
-        ]  # fmt: skip
+        ]
     database.dispose()
     half = len(ids) // 8
     return token, account.id, ids[:half], ids[half:]
@@ -185,8 +224,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--connections", type=int, default=8)
-    parser.add_argument("--prepared", type=int, default=16000,
-                        help="transactions made beforehand: 1/8 to edit, the rest to delete")  # fmt: skip
+    parser.add_argument(
+        "--prepared",
+        type=int,
+        default=16000,
+        help="transactions made beforehand: 1/8 to edit, the rest to delete",
+    )
     args = parser.parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("needs wrk: apt-get install -y wrk")
@@ -199,8 +242,16 @@ def main() -> None:
         token, account_id, edit_ids, delete_ids = _person(url, args.prepared)
         hello = _gunicorn("floor_apps:hello", 18201, {}, workdir / "hello.log")
         hello.wait("/hello")
-        results.append(drive("1 bare Flask: GET /hello", hello.url + "/hello",
-                             _lua("GET", "/hello", None, None, []), seconds, connections, workdir))  # fmt: skip
+        results.append(
+            drive(
+                "1 bare Flask: GET /hello",
+                hello.url + "/hello",
+                _lua("GET", "/hello", None, None, []),
+                seconds,
+                connections,
+                workdir,
+            )
+        )
         hello.stop()
 
         row = {"date": today, "amount_minor": 420, "payee": "Corner shop"}
@@ -209,35 +260,76 @@ def main() -> None:
         import floor_apps
 
         floor_apps.create_table()
-        floor = _gunicorn("floor_apps:insert", 18202, {"FLOOR_DATABASE_URL": url},
-                          workdir / "insert.log")  # fmt: skip
+        floor = _gunicorn(
+            "floor_apps:insert", 18202, {"FLOOR_DATABASE_URL": url}, workdir / "insert.log"
+        )
         floor.wait("/rows")
-        results.append(drive("2 bare Flask+SQLAlchemy: POST /rows", floor.url + "/rows",
-                             _lua("POST", "/rows", None, row, []), seconds, connections, workdir))  # fmt: skip
+        results.append(
+            drive(
+                "2 bare Flask+SQLAlchemy: POST /rows",
+                floor.url + "/rows",
+                _lua("POST", "/rows", None, row, []),
+                seconds,
+                connections,
+                workdir,
+            )
+        )
         floor.stop()
 
         ours = Server(
             [str(BIN / "finance-tracker"), "serve", "--production"],
-            {"DATABASE_URL": url, "FINANCE_TRACKER_ENV": "production", "SECRET_KEY": SECRET,
-             "PORT": "18203", "HOST": "127.0.0.1", "WEB_WORKERS": "2", "LOG_LEVEL": "INFO",
-             "EMBEDDED_JOBS": "false", "AUTO_MIGRATE": "false"},
-            18203, workdir / "ours.log",
-        )  # fmt: skip
+            {
+                "DATABASE_URL": url,
+                "FINANCE_TRACKER_ENV": "production",
+                "SECRET_KEY": SECRET,
+                "PORT": "18203",
+                "HOST": "127.0.0.1",
+                "WEB_WORKERS": "2",
+                "LOG_LEVEL": "INFO",
+                "EMBEDDED_JOBS": "false",
+                "AUTO_MIGRATE": "false",
+            },
+            18203,
+            workdir / "ours.log",
+        )
         ours.wait("/readyz")
-        expense = {"kind": "expense", "account_id": account_id, "date": today,
-                   "amount": "4.20", "payee": "Corner shop"}  # fmt: skip
+        expense = {
+            "kind": "expense",
+            "account_id": account_id,
+            "date": today,
+            "amount": "4.20",
+            "payee": "Corner shop",
+        }
         runs = [
             ("3 ours: GET /api/v1/me", "GET", "/api/v1/me", None, []),
             ("4 ours: POST /api/v1/transactions", "POST", "/api/v1/transactions", expense, []),
-            ("4 ours: PATCH /api/v1/transactions/{id}", "PATCH", "/api/v1/transactions/{id}",
-             {"amount": "5.10"}, edit_ids),
-            ("4 ours: DELETE /api/v1/transactions/{id}", "DELETE", "/api/v1/transactions/{id}",
-             None, delete_ids),
-        ]  # fmt: skip
+            (
+                "4 ours: PATCH /api/v1/transactions/{id}",
+                "PATCH",
+                "/api/v1/transactions/{id}",
+                {"amount": "5.10"},
+                edit_ids,
+            ),
+            (
+                "4 ours: DELETE /api/v1/transactions/{id}",
+                "DELETE",
+                "/api/v1/transactions/{id}",
+                None,
+                delete_ids,
+            ),
+        ]
         for name, method, path, body, ids in runs:
             script = _lua(method, path, token, body, ids)
-            results.append(drive(name, ours.url + path.replace("{id}", str(edit_ids[0])),
-                                 script, seconds, connections, workdir))  # fmt: skip
+            results.append(
+                drive(
+                    name,
+                    ours.url + path.replace("{id}", str(edit_ids[0])),
+                    script,
+                    seconds,
+                    connections,
+                    workdir,
+                )
+            )
         ours.stop()
     finally:
         for server in list(RUNNING):
@@ -249,24 +341,36 @@ def main() -> None:
 
 def _report(results: list[Result], seconds: float, connections: int) -> None:
     hello, insert = results[0], results[1]
-    print(f"\nwrite path: wrk, {connections} connections, {seconds:g} s each, "
-          f"gunicorn 2 workers x 4 threads; load average {os.getloadavg()[0]:.2f}\n")  # fmt: skip
+    print(
+        f"\nwrite path: wrk, {connections} connections, {seconds:g} s each, "
+        f"gunicorn 2 workers x 4 threads; load average {os.getloadavg()[0]:.2f}\n"
+    )
     print(f"{'target':46} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}  ratio")
     for result in results:
         floor = hello if result is hello or "/me" in result.name else insert
-        ratio = "" if result in (hello, insert) else f"{result.rate / floor.rate:5.0%} of " + (
-            "hello" if floor is hello else "bare insert")
-        print(f"{result.name:46} {result.rate:8.0f} {result.p50_ms:8.1f} {result.p99_ms:8.1f} "
-              f"{result.errors:7d}  {ratio}")  # fmt: skip
+        ratio = (
+            ""
+            if result in (hello, insert)
+            else f"{result.rate / floor.rate:5.0%} of "
+            + ("hello" if floor is hello else "bare insert")
+        )
+        print(
+            f"{result.name:46} {result.rate:8.0f} {result.p50_ms:8.1f} {result.p99_ms:8.1f} "
+            f"{result.errors:7d}  {ratio}"
+        )
     me = next(r for r in results if "/me" in r.name)
     post = next(r for r in results if "POST /api" in r.name)
     print("\ntargets:")
-    print(f"  POST >= 50% of the bare insert: {post.rate / insert.rate:.0%} "
-          f"{'met' if post.rate >= 0.5 * insert.rate else 'NOT met'}")
+    print(
+        f"  POST >= 50% of the bare insert: {post.rate / insert.rate:.0%} "
+        f"{'met' if post.rate >= 0.5 * insert.rate else 'NOT met'}"
+    )
     print(f"  POST 0 errors: {post.errors} {'met' if post.errors == 0 else 'NOT met'}")
     print(f"  POST p99 <= 50 ms: {post.p99_ms:.1f} ms {'met' if post.p99_ms <= 50 else 'NOT met'}")
-    print(f"  /me >= 30% of hello: {me.rate / hello.rate:.0%} "
-          f"{'met' if me.rate >= 0.3 * hello.rate else 'NOT met'}")
+    print(
+        f"  /me >= 30% of hello: {me.rate / hello.rate:.0%} "
+        f"{'met' if me.rate >= 0.3 * hello.rate else 'NOT met'}"
+    )
 
 
 if __name__ == "__main__":

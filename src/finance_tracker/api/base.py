@@ -21,7 +21,7 @@ from flask_smorest.utils import prepare_response
 from webargs.flaskparser import is_json_request
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge, UnsupportedMediaType
 
-from finance_tracker.api import auth
+from finance_tracker.api import auth, session
 from finance_tracker.api.parsing import ExactJsonParser
 from finance_tracker.api.problems import PROBLEM_JSON, from_http_exception, problem
 from finance_tracker.api.schemas import Problem
@@ -160,6 +160,7 @@ class ApiBlueprint(flask_smorest.Blueprint):
         # The token first: a streamed body is read to measure it, and an upload may be 50 MB;
         # nobody without a token gets that far.
         self.before_request(auth.require_token)
+        self.teardown_request(session.end_unused)  # a 401, 403, 413 or 415 before the view
         self.before_request(_limit_body)
         self.before_request(_require_media_type)
         self.after_request(_no_store)

@@ -230,9 +230,8 @@ def _present_one(session: Session, row: TransactionRow) -> dict:
 
 
 def _present_saved(session: Session, row: TransactionRow) -> dict:
-    # The service edits rows in place; reload so that `account` and `category` follow the
-    # changed foreign keys instead of showing what was loaded before the edit.
-    session.refresh(row)
+    # The service sets relationships as objects: `account`, `category`, tags and lines are
+    # already what was saved, without a reload.
     return _present_one(session, row)
 
 

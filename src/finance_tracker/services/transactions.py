@@ -30,7 +30,7 @@ from finance_tracker.services import accounts, categories, tags
 from finance_tracker.services.errors import InvalidInput, NotFound
 from finance_tracker.services.rules import RuleBook
 from finance_tracker.store import summaries
-from finance_tracker.store.models import Account, Tag, Transaction, transaction_tags
+from finance_tracker.store.models import Account, Category, Tag, Transaction, transaction_tags
 
 MAX_PAYEE = 200
 MAX_MEMO = 1000
@@ -233,26 +233,28 @@ def check(session: Session, user_id: int, data: TransactionInput) -> _Checked:  
 
 
 def _write(session: Session, user_id: int, row: Transaction, checked: _Checked) -> Transaction:
-    """Fill `row` (new, or being edited and locked) and rebuild its lines and transfer leg."""
+    """Fill `row` (new, or being edited and locked) and rebuild its lines and transfer leg.
+
+    Relationships are set as objects (all in the session already, or fetched by id), so the row
+    returned shows its account, category, tags and lines as they are now, with no reload."""
     before = _leaves(session, row)
     _remove_dependents(session, row)
     row.user_id = user_id
     row.kind = checked.kind.value
-    row.account_id = checked.account.id
+    row.account = checked.account
     row.date = checked.date
     row.payee = checked.payee
     row.memo = checked.memo
-    row.category_id = checked.category_id
+    row.category = _category(session, checked.category_id)
     row.is_split = bool(checked.lines)
     row.tags = tags.resolve(session, user_id, checked.tag_names)
+    session.add(row)
     if checked.kind is TransactionKind.transfer:
         assert checked.to_account is not None and checked.to_amount_minor is not None
         row.amount_minor = -checked.amount_minor
         row.transfer_group = str(uuid.uuid4())
-        session.add(row)
-        session.flush()
         leg = Transaction(
-            user_id=user_id, kind=row.kind, account_id=checked.to_account.id, date=row.date,
+            user_id=user_id, kind=row.kind, account=checked.to_account, date=row.date,
             amount_minor=checked.to_amount_minor, payee=row.payee, memo=row.memo,
             transfer_group=row.transfer_group, is_split=False, tags=list(row.tags),
         )  # fmt: skip
@@ -261,27 +263,29 @@ def _write(session: Session, user_id: int, row: Transaction, checked: _Checked) 
     else:
         row.amount_minor = signed(checked.kind, checked.amount_minor)
         row.transfer_group = None
-        session.add(row)
-        session.flush()
-        for line in checked.lines:
-            row.lines.append(
-                Transaction(
-                    user_id=user_id,
-                    kind=row.kind,
-                    account_id=row.account_id,
-                    date=row.date,
-                    amount_minor=signed(checked.kind, line.amount_minor),
-                    payee=row.payee,
-                    memo=line.memo,
-                    category_id=line.category_id,
-                    is_split=False,
-                )  # fmt: skip
-            )
+        row.lines = [
+            Transaction(
+                user_id=user_id,
+                kind=row.kind,
+                account=checked.account,
+                date=row.date,
+                amount_minor=signed(checked.kind, line.amount_minor),
+                payee=row.payee,
+                memo=line.memo,
+                category=_category(session, line.category_id),
+                is_split=False,
+            )  # fmt: skip
+            for line in checked.lines
+        ]
         after = list(row.lines) if checked.lines else [row]
     session.flush()
     summaries.add_changes(session, user_id, before, after)
-    session.refresh(row)  # account, category and lines as they are now, not as they were
     return row
+
+
+def _category(session: Session, category_id: int | None) -> Category | None:
+    """Checked already: from the session's identity map, without a query, most of the time."""
+    return None if category_id is None else session.get(Category, category_id)
 
 
 def _leaves(session: Session, row: Transaction) -> list[summaries.Leaf]:
