@@ -320,7 +320,8 @@ class TransactionItem(MethodView):
         """Change some fields of a transaction"""
         user_id = current_user_id()
         with unit_of_work() as session:
-            row = transactions.get(session, user_id, transaction_id)
+            # Read under the lock: a change made meanwhile is what these changes apply to.
+            row = transactions.get_locked(session, user_id, transaction_id)
             current = transactions.as_input(session, row)
             other_leg = transactions.transfer_counterpart(session, row)
             if other_leg and other_leg.account.currency == row.account.currency:
@@ -330,7 +331,8 @@ class TransactionItem(MethodView):
             if "splits" in changes:
                 changes["splits"] = [transactions.SplitInput(**s) for s in changes["splits"]]
             data = dataclasses.replace(current, **changes)
-            return _present_saved(session, transactions.update(session, user_id, row.id, data))
+            saved = transactions.update(session, user_id, row.id, data, locked=row)
+            return _present_saved(session, saved)
 
     @blp.response(204)
     @blp.not_found()

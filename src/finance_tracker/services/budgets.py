@@ -119,7 +119,11 @@ def copy_previous(session: Session, user_id: int, month: dt.date) -> int:
     )
     copied = 0
     for old in session.scalars(
-        select(Budget).where(Budget.user_id == user_id, Budget.month == previous_month(month))
+        # In category order: two copies at once then wait for each other row by row, never
+        # each holding a row the other needs next (a deadlock).
+        select(Budget)
+        .where(Budget.user_id == user_id, Budget.month == previous_month(month))
+        .order_by(Budget.category_id)
     ):
         if old.category_id not in have:
             copy = Budget(

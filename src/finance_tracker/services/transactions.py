@@ -347,25 +347,29 @@ def get(session: Session, user_id: int, transaction_id: int) -> Transaction:
 
 def get_locked(session: Session, user_id: int, transaction_id: int) -> Transaction:
     """`get`, with the transaction (both legs of a transfer) locked until the unit of work ends
-    and read again as it is now: an edit or delete running at the same time waits its turn,
-    so what this one replaces is what is really stored. Legs are locked in id order, whichever
-    leg was asked for, so two edits of one transfer cannot deadlock."""
+    and read as it is now: an edit or delete running at the same time waits its turn, so what
+    this one replaces is what is really stored. Legs are locked in id order, whichever leg was
+    asked for, so two edits of one transfer cannot deadlock."""
+    mine = (Transaction.user_id == user_id, Transaction.parent_id.is_(None))
     for _attempt in range(3):
-        row = get(session, user_id, transaction_id)
-        group = row.transfer_group
-        which = Transaction.transfer_group == group if group else Transaction.id == row.id
+        found = session.execute(
+            select(Transaction.transfer_group).where(Transaction.id == transaction_id, *mine)
+        ).first()
+        if found is None:
+            raise NotFound("transaction")
+        group = found[0]
+        which = Transaction.transfer_group == group if group else Transaction.id == transaction_id
         locked = session.scalars(
             select(Transaction)
-            .where(Transaction.user_id == user_id, or_(Transaction.id == row.id, which))
+            .where(*mine, or_(Transaction.id == transaction_id, which))
             .order_by(Transaction.id)
             .with_for_update(of=Transaction)
             .execution_options(populate_existing=True)
         ).all()
-        row = next((r for r in locked if r.id == transaction_id), None)  # type: ignore[assignment]
+        row = next((r for r in locked if r.id == transaction_id), None)
         if row is None:
             raise NotFound("transaction")
         if row.transfer_group == group:
-            session.expire(row, ["lines"])  # the lines as they are now, too
             return row
     raise NotFound("transaction")  # kept changing between transfer and not: gone for our purpose
 
@@ -427,9 +431,15 @@ def as_input(session: Session, row: Transaction) -> TransactionInput:
 
 
 def update(
-    session: Session, user_id: int, transaction_id: int, data: TransactionInput
+    session: Session,
+    user_id: int,
+    transaction_id: int,
+    data: TransactionInput,
+    *,
+    locked: Transaction | None = None,
 ) -> Transaction:
-    row = get_locked(session, user_id, transaction_id)
+    """`locked`: the row from `get_locked` already, for a caller that read it first."""
+    row = locked if locked is not None else get_locked(session, user_id, transaction_id)
     checked = check(session, user_id, data)
     if row.kind == TransactionKind.transfer.value and row.amount_minor > 0:
         # Edited from its incoming leg: keep the outgoing leg as the row that carries the id.
