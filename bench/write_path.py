@@ -16,7 +16,7 @@ with its ratio to its floor, and the issue's targets. PostgreSQL on 127.0.0.1:54
 creates and drops its own database `ft_bench_write`. Ours runs as deployed: production settings,
 JSON access log at INFO (to a file), no Redis, no scheduler.
 
-    .venv/bin/python bench/write_path.py [--seconds 10] [--connections 8]
+    .venv/bin/python bench/write_path.py [--seconds 5] [--rounds 3] [--connections 8]
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -93,13 +94,20 @@ def _lua(method: str, path: str, token: str | None, body: dict | None, ids: list
 
 
 def drive(
-    name: str, url: str, script: str, seconds: float, connections: int, workdir: Path
+    name: str,
+    url: str,
+    script: str,
+    seconds: float,
+    connections: int,
+    workdir: Path,
+    *,
+    warm_up: bool = False,
 ) -> Result:
     path = workdir / (re.sub(r"\W+", "-", name) + ".lua")
     path.write_text(script)
     # Warm-up, not counted: lazy imports, SQLAlchemy's statement cache, the pools.
     warm = ["wrk", "-t", "2", "-c", str(connections), "-d", "2s", "-s", str(path), url]
-    if "{id}" not in script and "ids[" not in script:
+    if warm_up and "ids[" not in script:  # (ids to delete are not to be used up by it)
         subprocess.run(warm, capture_output=True, check=True)
     command = [
         "wrk",
@@ -226,127 +234,103 @@ def _person(url: str, prepared: int) -> tuple[str, int, list[int], list[int]]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument("--seconds", type=float, default=5, help="each target, each round")
+    parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument(
-        "--prepared",
-        type=int,
-        default=16000,
+        "--prepared", type=int, default=12000,
         help="transactions made beforehand: 1/8 to edit, the rest to delete",
-    )
+    )  # fmt: skip
     args = parser.parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("needs wrk: apt-get install -y wrk")
     workdir = Path(tempfile.mkdtemp(prefix="ft-bench-write-"))
     url = _fresh_database()
-    results: list[Result] = []
-    seconds, connections = args.seconds, args.connections
-    today = dt.date.today().isoformat()
+    samples: dict[str, list[Result]] = {}
     try:
         token, account_id, edit_ids, delete_ids = _person(url, args.prepared)
-        hello = _gunicorn("floor_apps:hello", 18201, {}, workdir / "hello.log")
-        hello.wait("/hello")
-        results.append(
-            drive(
-                "1 bare Flask: GET /hello",
-                hello.url + "/hello",
-                _lua("GET", "/hello", None, None, []),
-                seconds,
-                connections,
-                workdir,
-            )
-        )
-        hello.stop()
-
-        row = {"date": today, "amount_minor": 420, "payee": "Corner shop"}
-        os.environ["FLOOR_DATABASE_URL"] = url
-        sys.path.insert(0, str(ROOT / "bench"))
-        import floor_apps
-
-        floor_apps.create_table()
-        floor = _gunicorn(
-            "floor_apps:insert", 18202, {"FLOOR_DATABASE_URL": url}, workdir / "insert.log"
-        )
-        floor.wait("/rows")
-        results.append(
-            drive(
-                "2 bare Flask+SQLAlchemy: POST /rows",
-                floor.url + "/rows",
-                _lua("POST", "/rows", None, row, []),
-                seconds,
-                connections,
-                workdir,
-            )
-        )
-        floor.stop()
-
-        ours = Server(
-            [str(BIN / "finance-tracker"), "serve", "--production"],
-            {
-                "DATABASE_URL": url,
-                "FINANCE_TRACKER_ENV": "production",
-                "SECRET_KEY": SECRET,
-                "PORT": "18203",
-                "HOST": "127.0.0.1",
-                "WEB_WORKERS": "2",
-                "LOG_LEVEL": "INFO",
-                "EMBEDDED_JOBS": "false",
-                "AUTO_MIGRATE": "false",
-            },
-            18203,
-            workdir / "ours.log",
-        )
-        ours.wait("/readyz")
-        expense = {
-            "kind": "expense",
-            "account_id": account_id,
-            "date": today,
-            "amount": "4.20",
-            "payee": "Corner shop",
-        }
-        runs = [
-            ("3 ours: GET /api/v1/me", "GET", "/api/v1/me", None, []),
-            ("4 ours: POST /api/v1/transactions", "POST", "/api/v1/transactions", expense, []),
-            (
-                "4 ours: PATCH /api/v1/transactions/{id}",
-                "PATCH",
-                "/api/v1/transactions/{id}",
-                {"amount": "5.10"},
-                edit_ids,
-            ),
-            (
-                "4 ours: DELETE /api/v1/transactions/{id}",
-                "DELETE",
-                "/api/v1/transactions/{id}",
-                None,
-                delete_ids,
-            ),
-        ]
-        for name, method, path, body, ids in runs:
-            script = _lua(method, path, token, body, ids)
-            results.append(
-                drive(
-                    name,
-                    ours.url + path.replace("{id}", str(edit_ids[0])),
-                    script,
-                    seconds,
-                    connections,
-                    workdir,
-                )
-            )
-        ours.stop()
+        targets = _start_all(url, token, account_id, edit_ids, workdir)
+        # Rounds, every target once a round: a machine that slows down or speeds up during
+        # the run then weighs on every target alike (each figure is the median of its rounds).
+        share = len(delete_ids) // args.rounds
+        for round_number in range(args.rounds):
+            for name, url_of_target, make_script in targets:
+                ids = delete_ids[round_number * share : (round_number + 1) * share]
+                script = make_script(ids)
+                result = drive(name, url_of_target, script, args.seconds, args.connections,
+                               workdir, warm_up=round_number == 0)  # fmt: skip
+                samples.setdefault(name, []).append(result)
     finally:
         for server in list(RUNNING):
             server.stop()
         _drop_database()
-    _report(results, seconds, connections)
+    _report([_median(runs) for runs in samples.values()], args.seconds, args.rounds,
+            args.connections)  # fmt: skip
     shutil.rmtree(workdir, ignore_errors=True)
 
 
-def _report(results: list[Result], seconds: float, connections: int) -> None:
+def _median(runs: list[Result]) -> Result:
+    def middle(values: list[float]) -> float:
+        return sorted(values)[len(values) // 2]
+
+    seconds = sum(r.seconds for r in runs)
+    rate = middle([r.rate for r in runs])
+    return Result(runs[0].name, round(rate * seconds), seconds, middle([r.p50_ms for r in runs]),
+                  middle([r.p99_ms for r in runs]), sum(r.errors for r in runs))  # fmt: skip
+
+
+def _start_all(
+    url: str, token: str, account_id: int, edit_ids: list[int], workdir: Path
+) -> list[tuple[str, str, Callable[[list[int]], str]]]:
+    """Every server up at once (idle ones cost nothing); the targets with their wrk scripts."""
+    hello = _gunicorn("floor_apps:hello", 18201, {}, workdir / "hello.log")
+    os.environ["FLOOR_DATABASE_URL"] = url
+    sys.path.insert(0, str(ROOT / "bench"))
+    import floor_apps
+
+    floor_apps.create_table()
+    floor = _gunicorn(
+        "floor_apps:insert", 18202, {"FLOOR_DATABASE_URL": url}, workdir / "insert.log"
+    )
+    ours = Server(
+        [str(BIN / "finance-tracker"), "serve", "--production"],
+        {
+            "DATABASE_URL": url, "FINANCE_TRACKER_ENV": "production", "SECRET_KEY": SECRET,
+            "PORT": "18203", "HOST": "127.0.0.1", "WEB_WORKERS": "2", "LOG_LEVEL": "INFO",
+            "EMBEDDED_JOBS": "false", "AUTO_MIGRATE": "false",
+        },
+        18203, workdir / "ours.log",
+    )  # fmt: skip
+    hello.wait("/hello")
+    floor.wait("/rows")
+    ours.wait("/readyz")
+    today = dt.date.today().isoformat()
+    row = {"date": today, "amount_minor": 420, "payee": "Corner shop"}
+    expense = {"kind": "expense", "account_id": account_id, "date": today, "amount": "4.20",
+               "payee": "Corner shop"}  # fmt: skip
+    one = f"/api/v1/transactions/{edit_ids[0]}"
+    return [
+        ("1 bare Flask: GET /hello", hello.url + "/hello",
+         lambda _ids: _lua("GET", "/hello", None, None, [])),
+        ("2 bare Flask+SQLAlchemy: POST /rows", floor.url + "/rows",
+         lambda _ids: _lua("POST", "/rows", None, row, [])),
+        ("3 ours: GET /api/v1/me", ours.url + "/api/v1/me",
+         lambda _ids: _lua("GET", "/api/v1/me", token, None, [])),
+        ("4 ours: POST /api/v1/transactions", ours.url + "/api/v1/transactions",
+         lambda _ids: _lua("POST", "/api/v1/transactions", token, expense, [])),
+        ("4 ours: PATCH /api/v1/transactions/{id}", ours.url + one,
+         lambda _ids: _lua("PATCH", "/api/v1/transactions/{id}", token, {"amount": "5.10"},
+                           edit_ids)),
+        ("4 ours: DELETE /api/v1/transactions/{id}", ours.url + one,
+         lambda ids: _lua("DELETE", "/api/v1/transactions/{id}", token, None, ids)),
+    ]  # fmt: skip
+
+
+def _report(results: list[Result], seconds: float, rounds: int, connections: int) -> None:
     hello, insert = results[0], results[1]
     print(
-        f"\nwrite path: wrk, {connections} connections, {seconds:g} s each, "
+        f"\nwrite path: wrk, {connections} connections, medians of {rounds} rounds of "
+        f"{seconds:g} s each, "
         f"gunicorn 2 workers x 4 threads; load average {os.getloadavg()[0]:.2f}\n"
     )
     print(f"{'target':46} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}  ratio")
