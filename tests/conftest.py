@@ -19,6 +19,7 @@ import threading
 import traceback
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import psycopg
@@ -108,19 +109,28 @@ def _postgres_reachable() -> str | None:
         return f"PostgreSQL not reachable at {PG_ADMIN}: {error}".splitlines()[0]
 
 
-@pytest.fixture(scope="session")
-def postgresql_database() -> Iterator[str]:
-    """A fresh, empty database of our own on the machine's PostgreSQL, dropped at the end."""
+@contextmanager
+def private_database(prefix: str) -> Iterator[str]:
+    """A fresh, empty database of our own on the machine's PostgreSQL, dropped after; its
+    plain `postgresql://` URL. Unreachable: a skip with the reason (a failure under CI)."""
     problem = _postgres_reachable()
     if problem:
         unavailable(problem)
-    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
-    name = f"ft_test_{worker}_{uuid.uuid4().hex[:8]}"
+    name = f"{prefix}_{uuid.uuid4().hex[:8]}"
     with psycopg.connect(PG_ADMIN, autocommit=True) as connection:
         connection.execute(f'CREATE DATABASE "{name}"')
-    yield re.sub(r"/[^/]*$", f"/{name}", PG_ADMIN).replace("postgresql://", "postgresql+psycopg://")
-    with psycopg.connect(PG_ADMIN, autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    try:
+        yield re.sub(r"/[^/]*$", f"/{name}", PG_ADMIN)
+    finally:
+        with psycopg.connect(PG_ADMIN, autocommit=True) as connection:
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def postgresql_database() -> Iterator[str]:
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    with private_database(f"ft_test_{worker}") as url:
+        yield url.replace("postgresql://", "postgresql+psycopg://")
 
 
 @pytest.fixture(scope="session")

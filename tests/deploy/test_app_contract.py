@@ -19,12 +19,12 @@ import sys
 import time
 import urllib.error
 import urllib.request
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from tests.conftest import private_database
 from tests.deploy.conftest import Doc, by_kind, chart_docs, named, pod_spec, unavailable
 
 PG_ADMIN = os.environ.get("TEST_POSTGRES_ADMIN", "postgresql://postgres@127.0.0.1:5432/postgres")
@@ -55,18 +55,8 @@ def _container_env(docs: list[Doc], workload: Doc) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def database() -> Iterator[str]:
-    psycopg = pytest.importorskip("psycopg")
-    try:
-        with psycopg.connect(PG_ADMIN, connect_timeout=3):
-            pass
-    except psycopg.Error as error:
-        unavailable(f"PostgreSQL not reachable at {PG_ADMIN}: {error}".splitlines()[0])
-    name = f"ft_deploy_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(PG_ADMIN, autocommit=True) as connection:
-        connection.execute(f'CREATE DATABASE "{name}"')
-    yield re.sub(r"/[^/]*$", f"/{name}", PG_ADMIN)
-    with psycopg.connect(PG_ADMIN, autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with private_database("ft_deploy") as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

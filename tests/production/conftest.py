@@ -27,18 +27,15 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import subprocess
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import psycopg
 import pytest
 import redis as redis_lib
 
-from tests.conftest import PG_ADMIN, REDIS_URL, _postgres_reachable, unavailable
+from tests.conftest import REDIS_URL, private_database, unavailable
 from tests.resilience.harness import BIN, ROOT
 
 PRODUCTION_REDIS_URL = os.environ.get(
@@ -50,15 +47,8 @@ BAD_LEVELS = {"ERROR", "CRITICAL"}
 @pytest.fixture(scope="module")
 def fresh_postgres() -> Iterator[str]:
     """An empty database for this module alone on the machine's PostgreSQL, dropped after."""
-    problem = _postgres_reachable()
-    if problem:
-        unavailable(problem)
-    name = f"ft_production_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(PG_ADMIN, autocommit=True) as connection:
-        connection.execute(f'CREATE DATABASE "{name}"')
-    yield re.sub(r"/[^/]*$", f"/{name}", PG_ADMIN)
-    with psycopg.connect(PG_ADMIN, autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with private_database("ft_production") as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

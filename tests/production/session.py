@@ -95,6 +95,18 @@ class Person:
             assert time.monotonic() < deadline, f"import still {status['status']} after {seconds} s"
             time.sleep(0.2)
 
+    def start_using_it(self, recurring: str = "Gym membership") -> dt.date:
+        """What a new person does first: sign up, add transactions by the API and the form,
+        import a statement (its job done), and set up a weekly bill already due since a date
+        two weeks ago, which is returned."""
+        self.sign_up()
+        self.add_transactions()
+        imported = self.import_ofx()
+        assert (imported["status"], imported["new_rows"]) == ("done", 2), imported
+        start = dt.date.today() - dt.timedelta(days=15)
+        self.add_recurring(recurring, start)
+        return start
+
     def add_recurring(self, name: str, start: dt.date, frequency: str = "weekly") -> dict:
         return self.api("POST", "/api/v1/recurring", {
             "name": name, "kind": "expense", "account_id": self.account_id, "amount": "9.99",

@@ -10,7 +10,6 @@ checked.
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import signal
 import subprocess
@@ -59,13 +58,7 @@ def test_the_embedded_default_runs_a_session_with_clean_json_logs(
         server.wait_ready()
         assert (data / "finance-tracker.db").exists()
         person = Person(server.url)
-        person.sign_up()
-        person.add_transactions()
-        imported = person.import_ofx()
-        assert (imported["status"], imported["new_rows"]) == ("done", 2), imported
-
-        start = dt.date.today() - dt.timedelta(days=15)
-        person.add_recurring("Gym membership", start)
+        start = person.start_using_it()
         seconds = person.wait_for_count("Gym membership", occurrences(start, 7))
         print(f"\nthe web process's scheduler created the due transactions in {seconds:.1f} s")  # noqa: T201
         person.look_at_reports()
@@ -106,12 +99,7 @@ def test_the_image_s_default_command_on_sqlite_runs_jobs_in_its_workers(
     try:
         server.wait_ready()
         person = Person(server.url)
-        person.sign_up()
-        person.add_transactions()
-        imported = person.import_ofx()
-        assert (imported["status"], imported["new_rows"]) == ("done", 2), imported
-        start = dt.date.today() - dt.timedelta(days=15)
-        person.add_recurring("Gym membership", start)
+        start = person.start_using_it()
         person.wait_for_count("Gym membership", occurrences(start, 7))
         time.sleep(2.5)  # both workers' schedulers run again: still created once
         assert person.count_with_payee("Gym membership") == occurrences(start, 7)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy.dialects import postgresql, sqlite
@@ -50,21 +51,18 @@ def added(session: Session, row: Any) -> bool:
     For what is checked and then written (a name not taken yet): when two requests check at
     once, the second one's write meets the first one's row here, and it answers as it would
     have a moment later — never a 500, and nothing else of its unit of work is lost."""
-    try:
-        with session.begin_nested():
-            session.add(row)
-            session.flush()
-    except IntegrityError as error:
-        if not is_unique_violation(error):
-            raise
-        return False
-    return True
+    return _in_savepoint(session, lambda: session.add(row))
 
 
 def flushed(session: Session) -> bool:
     """Flush pending changes in a savepoint; False when a unique constraint refused them."""
+    return _in_savepoint(session, lambda: None)
+
+
+def _in_savepoint(session: Session, change: Callable[[], None]) -> bool:
     try:
         with session.begin_nested():
+            change()  # inside: a row refused leaves the session with the savepoint
             session.flush()
     except IntegrityError as error:
         if not is_unique_violation(error):

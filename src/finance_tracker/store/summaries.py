@@ -26,6 +26,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import delete, event, func, insert, literal, literal_column, or_, select
 from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
@@ -239,14 +240,7 @@ def _fold(session: Session, user_id: int, *, locked: bool = False) -> None:
     summed = select(
         literal(user_id), *key, func.sum(moved.c.total_minor), func.sum(moved.c.count)
     ).group_by(*key)
-    statement = insert_for(session, MonthTotal).from_select(_COLUMNS, summed)
-    statement = statement.on_conflict_do_update(
-        index_elements=_KEY,
-        set_={
-            "total_minor": MonthTotal.total_minor + statement.excluded.total_minor,
-            "count": MonthTotal.count + statement.excluded.count,
-        },
-    ).returning(MonthTotal.count)
+    statement = _adding(insert_for(session, MonthTotal).from_select(_COLUMNS, summed))
     counts = session.scalars(statement.add_cte(moved, nest_here=True)).all()
     if 0 in counts:
         _delete_emptied(session, user_id)
@@ -284,16 +278,20 @@ def _recompute(session: Session, user_id: int, months: list[dt.date] | None) -> 
 def _add_to_totals(
     session: Session, user_id: int, increments: dict[Bucket, tuple[int, int]]
 ) -> None:
-    statement = insert_for(session, MonthTotal).values(_rows(user_id, increments))
-    statement = statement.on_conflict_do_update(
+    statement = _adding(insert_for(session, MonthTotal).values(_rows(user_id, increments)))
+    if 0 in session.scalars(statement).all():
+        _delete_emptied(session, user_id)
+
+
+def _adding(statement: Any) -> Any:
+    """INSERT … ON CONFLICT: add sum and count to the bucket's; the counts after, returned."""
+    return statement.on_conflict_do_update(
         index_elements=_KEY,
         set_={
             "total_minor": MonthTotal.total_minor + statement.excluded.total_minor,
             "count": MonthTotal.count + statement.excluded.count,
         },
     ).returning(MonthTotal.count)
-    if 0 in session.scalars(statement).all():
-        _delete_emptied(session, user_id)
 
 
 def _delete_emptied(session: Session, user_id: int) -> None:
