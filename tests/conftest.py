@@ -202,13 +202,19 @@ def redis_url() -> str:
     it, and must not flush a session another worker's test is in the middle of using."""
     worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw")
     url = REDIS_URL.rsplit("/", 1)[0] + f"/{15 - int(worker or 0) % 4}"
+    emptied_redis(url).close()
+    return url
+
+
+def emptied_redis(url: str) -> redis_lib.Redis:
+    """A client of that Redis database, flushed; unreachable: a skip (a failure under CI)."""
     try:
         client = redis_lib.Redis.from_url(url, socket_connect_timeout=2)
         client.ping()
         client.flushdb()
     except redis_lib.RedisError as error:
         unavailable(f"Redis not reachable at {url}: {error}")
-    return url
+    return client
 
 
 CSRF = re.compile(

@@ -234,13 +234,13 @@ def _every_acknowledged_write_is_there(person: Person, outcome: Outcome) -> None
     assert len(outcome.live) > CLIENTS * 5, "too few writes to prove anything"
 
 
-def _user_id(server: Server, person: Person) -> int:
+def _user_id(person: Person) -> int:
     me = person.api("GET", "/api/v1/me")
     return int(me["id"])
 
 
 def _raced_names_exist_once(server: Server, person: Person) -> None:
-    user_id = _user_id(server, person)
+    user_id = _user_id(person)
     with server.engine.connect() as db:
         names = [
             db.scalar(select(func.count()).where(Account.user_id == user_id,
@@ -254,7 +254,7 @@ def _raced_names_exist_once(server: Server, person: Person) -> None:
 
 
 def _month_totals_equal_a_recomputation(server: Server, person: Person) -> None:
-    user_id = _user_id(server, person)
+    user_id = _user_id(person)
     month = month_of(Transaction.date)
     category = func.coalesce(Transaction.category_id, literal_column("0"))
     recomputed = (

@@ -33,9 +33,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-import redis as redis_lib
 
-from tests.conftest import REDIS_URL, private_database, unavailable
+from tests.conftest import REDIS_URL, emptied_redis, private_database
 from tests.resilience.harness import BIN, ROOT
 
 PRODUCTION_REDIS_URL = os.environ.get(
@@ -54,12 +53,7 @@ def fresh_postgres() -> Iterator[str]:
 @pytest.fixture(scope="module")
 def production_redis() -> Iterator[str]:
     """Redis database 11 (no other test uses it), flushed before and after."""
-    try:
-        client = redis_lib.Redis.from_url(PRODUCTION_REDIS_URL, socket_connect_timeout=2)
-        client.ping()
-        client.flushdb()
-    except redis_lib.RedisError as error:
-        unavailable(f"Redis not reachable at {PRODUCTION_REDIS_URL}: {error}")
+    client = emptied_redis(PRODUCTION_REDIS_URL)
     yield PRODUCTION_REDIS_URL
     client.flushdb()
     client.close()

@@ -34,18 +34,7 @@ class Person:
         return f"{what}: {last and (last.action, last.status, last.error, last.body[:500])}"
 
     def api(self, method: str, path: str, body: dict | None = None, expect: int = 200) -> dict:
-        done = self.user.request(
-            f"api {method} {path}",
-            method,
-            path,
-            data=None if body is None else json.dumps(body).encode(),
-            headers={
-                "Authorization": f"Bearer {self.user.api_token}",
-                "Content-Type": "application/json",
-                "Accept": "application/json",
-            },
-            follow=False,
-        )
+        done = self.user.api(f"api {method} {path}", method, path, body)
         assert done.status == expect, (method, path, done.status, done.error, done.body[:800])
         return json.loads(done.body) if done.body else {}
 

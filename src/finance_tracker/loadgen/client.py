@@ -156,7 +156,8 @@ class User:
             headers={"Content-Type": "application/x-www-form-urlencoded"},
         )
 
-    def _api(self, action: str, method: str, path: str, body: dict | None = None) -> Result:
+    def api(self, action: str, method: str, path: str, body: dict | None = None) -> Result:
+        """A JSON call with the user's API token."""
         return self.request(
             action,
             method,
@@ -222,7 +223,7 @@ class User:
         return True
 
     def create_account(self) -> bool:
-        done = self._api(
+        done = self.api(
             "api_create_account",
             "POST",
             "/api/v1/accounts",
@@ -249,7 +250,7 @@ class User:
 
     def api_add_transaction(self) -> Result:
         amount = f"{self.rng.randint(1, 200)}.{self.rng.randint(0, 99):02d}"
-        done = self._api(
+        done = self.api(
             "api_add_transaction",
             "POST",
             "/api/v1/transactions",
