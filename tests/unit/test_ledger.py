@@ -11,6 +11,8 @@ from finance_tracker.domain.ledger import (
     check_date,
     check_splits,
     signed,
+    split_line_amount,
+    split_line_entry,
 )
 
 
@@ -31,11 +33,23 @@ def test_split_lines_must_add_up_to_the_total():
         check_splits(1001, lines)
 
 
-def test_a_split_needs_two_positive_lines():
+def test_a_split_needs_two_lines_none_of_them_zero():
     with pytest.raises(LedgerError, match="at least two"):
         check_splits(100, [SplitLine(1, 100)])
-    with pytest.raises(LedgerError, match="greater than zero"):
-        check_splits(100, [SplitLine(1, 150), SplitLine(2, -50)])
+    with pytest.raises(LedgerError, match="other than zero"):
+        check_splits(100, [SplitLine(1, 100), SplitLine(2, 0)])
+
+
+def test_a_payslip_split_has_a_line_against_its_direction_stored_as_spending():
+    """1,500 salary less 300 tax is an income of 1,200: the tax line is spending on taxes."""
+    lines = [SplitLine(1, 150_000), SplitLine(2, -30_000)]
+    assert check_splits(120_000, lines) == lines
+    assert split_line_entry(TransactionKind.income, 150_000) == (TransactionKind.income, 150_000)
+    assert split_line_entry(TransactionKind.income, -30_000) == (TransactionKind.expense, -30_000)
+    assert split_line_entry(TransactionKind.expense, 8_000) == (TransactionKind.expense, -8_000)
+    assert split_line_entry(TransactionKind.expense, -500) == (TransactionKind.income, 500)
+    assert split_line_amount("income", -30_000) == -30_000
+    assert split_line_amount("expense", 500) == -500
 
 
 def test_dates_out_of_range_are_refused():

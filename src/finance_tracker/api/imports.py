@@ -7,26 +7,36 @@ one left unfinished for IMPORT_KEEP_HOURS expires: its file is removed.
 
 from __future__ import annotations
 
-import codecs
+import json
 from pathlib import Path
 
-import marshmallow as ma
 from flask import current_app, url_for
 from flask.views import MethodView
-from marshmallow import fields, validate
 from sqlalchemy.orm import Session
 
 from finance_tracker import AppState, state_of
 from finance_tracker.api.auth import current_user_id
 from finance_tracker.api.base import MULTIPART, ApiBlueprint, accepts, upload_limit
-from finance_tracker.api.schemas import ID_PATH, File, Id, Text, UtcDateTime, money
+from finance_tracker.api.import_schemas import (
+    CsvSettingsInput,
+    CsvView,
+    ImportList,
+    ImportOptionsSchema,
+    ImportPreview,
+    ImportPreviewQuery,
+    ImportStatus,
+    ImportUpload,
+    ListQuery,
+)
+from finance_tracker.api.schemas import ID_PATH, money
 from finance_tracker.api.session import unit_of_work
+from finance_tracker.domain.money import format_plain
 from finance_tracker.importers import FileFormat
-from finance_tracker.importers.csv_format import DATE_FORMATS, DELIMITERS, MAX_COLUMNS
 from finance_tracker.jobs.imports import submit_import
 from finance_tracker.jobs.progress import store_for
 from finance_tracker.services import imports
 from finance_tracker.services.errors import Conflict, InvalidInput
+from finance_tracker.services.import_plan import ImportOptions
 from finance_tracker.store.models import ImportBatch as BatchRow
 
 blp = ApiBlueprint(
@@ -35,168 +45,8 @@ blp = ApiBlueprint(
     url_prefix="/api/v1/imports",
     description="Bank statements (CSV, OFX, QIF) imported all or nothing, never twice.",
 )
-STATUSES = ["mapping", "uploaded", "previewed", "queued", "running", "done", "failed", "expired"]
 COMMITTED = ("queued", "running", "done")
 FINISHED = ("done", "failed", "expired")
-MAX_SAMPLE = 100
-
-
-class ImportUpload(ma.Schema):
-    account_id = Id(
-        strict=False, required=True, metadata={"description": "the statement's account"}
-    )
-    file = File(required=True, metadata={"description": "the bank's file: CSV, OFX or QIF"})
-
-
-class ImportStatus(ma.Schema):
-    id = fields.Integer(required=True)
-    account_id = fields.Integer(required=True)
-    filename = fields.String(required=True, metadata={"description": "as uploaded, for display"})
-    format = fields.String(required=True, validate=validate.OneOf([f.value for f in FileFormat]))
-    size_bytes = fields.Integer(required=True)
-    status = fields.String(
-        required=True,
-        validate=validate.OneOf(STATUSES),
-        metadata={
-            "description": "mapping (a CSV's columns to confirm) → uploaded → previewed → "
-            "queued → running → done, or failed; expired: left unfinished too long, its file "
-            "is removed (upload it again)"
-        },
-    )
-    finished = fields.Boolean(required=True, metadata={"description": "done, failed or expired"})
-    done_rows = fields.Integer(
-        required=True, metadata={"description": "rows written so far by a running import"}
-    )
-    total_rows = fields.Integer(required=True)
-    new_rows = fields.Integer(required=True)
-    duplicate_rows = fields.Integer(
-        required=True, metadata={"description": "already imported before: skipped"}
-    )
-    invalid_rows = fields.Integer(required=True)
-    error = fields.String(required=True, allow_none=True)
-    created_at = UtcDateTime(required=True)
-    started_at = UtcDateTime(
-        required=True,
-        allow_none=True,
-        metadata={"description": "when the commit was asked for, then when its job started"},
-    )
-    finished_at = UtcDateTime(required=True, allow_none=True)
-
-
-class ImportList(ma.Schema):
-    items = fields.List(
-        fields.Nested(ImportStatus), required=True, metadata={"description": "newest first"}
-    )
-
-
-class ListQuery(ma.Schema):
-    limit = fields.Integer(load_default=20, validate=validate.Range(1, 100))
-
-
-def _column(description: str) -> fields.Integer:
-    return fields.Integer(
-        load_default=None,
-        allow_none=True,
-        strict=True,
-        validate=validate.Range(0, MAX_COLUMNS - 1),
-        metadata={"description": description + " (column number, from 0)"},
-    )
-
-
-def _known_encoding(name: str) -> None:
-    if name == "auto":
-        return
-    try:
-        codec = codecs.lookup(name)
-    except LookupError:
-        codec = None
-    # rot13, base64, zlib... are codecs too, but no text file is written in them.
-    if codec is None or not getattr(codec, "_is_text_encoding", True):
-        raise ma.ValidationError(f"unknown text encoding {name!r}")
-
-
-class CsvSettingsInput(ma.Schema):
-    encoding = Text(
-        load_default="auto",
-        validate=[validate.Length(1, 40), _known_encoding],
-        metadata={"description": "auto, or a name like utf-8 or cp1252", "example": "auto"},
-    )
-    delimiter = Text(load_default=",", validate=validate.OneOf(DELIMITERS))
-    has_header = fields.Boolean(load_default=True)
-    skip_rows = fields.Integer(
-        load_default=0,
-        strict=True,
-        validate=validate.Range(0, 1000),
-        metadata={"description": "lines above the table (and its header)"},
-    )
-    date_format = Text(load_default="%Y-%m-%d", validate=validate.OneOf(DATE_FORMATS))
-    decimal_comma = fields.Boolean(load_default=False, metadata={"description": "12,50"})
-    date = _column("the date")
-    amount = _column("the signed amount; or give debit and credit")
-    debit = _column("money out")
-    credit = _column("money in")
-    payee = _column("the payee or description")
-    memo = _column("the memo")
-    negate = fields.Boolean(
-        load_default=False, metadata={"description": "the bank shows spending as positive"}
-    )
-
-
-class CsvSettings(CsvSettingsInput):
-    pass
-
-
-class CsvView(ma.Schema):
-    settings = fields.Nested(CsvSettings, required=True)
-    header = fields.List(
-        fields.String(), required=True, metadata={"description": "the columns, by number"}
-    )
-    sample = fields.List(
-        fields.List(fields.String()), required=True, metadata={"description": "the first rows"}
-    )
-
-
-class ImportPreviewQuery(ma.Schema):
-    limit = fields.Integer(
-        load_default=25,
-        validate=validate.Range(0, MAX_SAMPLE),
-        metadata={"description": "how many rows to show"},
-    )
-
-
-class RowProblem(ma.Schema):
-    line = fields.Integer(required=True, metadata={"description": "line number in the file"})
-    message = fields.String(required=True)
-
-
-class ImportPreviewRow(ma.Schema):
-    line = fields.Integer(required=True)
-    status = fields.String(required=True, validate=validate.OneOf(["new", "duplicate"]))
-    date = fields.Date(required=True)
-    kind = fields.String(required=True, validate=validate.OneOf(["income", "expense"]))
-    currency = fields.String(required=True)
-    amount = fields.String(required=True, metadata={"description": "signed (decimal string)"})
-    amount_minor = fields.Integer(required=True)
-    payee = fields.String(required=True)
-    memo = fields.String(required=True)
-    category_id = fields.Integer(required=True, allow_none=True, metadata={"description": "rule"})
-    tags = fields.List(fields.String(), required=True, metadata={"description": "set by a rule"})
-    rule_matched = fields.Boolean(required=True)
-
-
-class ImportPreview(ma.Schema):
-    total = fields.Integer(required=True, metadata={"description": "rows in the file"})
-    new = fields.Integer(required=True)
-    duplicates = fields.Integer(required=True)
-    invalid = fields.Integer(
-        required=True, metadata={"description": "any invalid row blocks the commit"}
-    )
-    problems = fields.List(
-        fields.Nested(RowProblem),
-        required=True,
-        metadata={"description": f"the first {imports.MAX_PROBLEMS_SHOWN} invalid rows"},
-    )
-    sample = fields.List(fields.Nested(ImportPreviewRow), required=True)
 
 
 LOCATION = {"Location": {"description": "the import's status", "schema": {"type": "string"}}}
@@ -226,6 +76,8 @@ def present(batch: BatchRow) -> dict:
         "new_rows": batch.new_rows,
         "duplicate_rows": batch.duplicate_rows,
         "invalid_rows": batch.invalid_rows,
+        "skipped_rows": batch.skipped_rows,
+        "report": json.loads(batch.report_json) if batch.status == "done" else None,
         "error": batch.error or None,
         "created_at": batch.created_at,
         "started_at": batch.started_at,
@@ -332,6 +184,113 @@ class ImportCsvSettings(MethodView):
             return _csv_view(session, import_id)
 
 
+def _previewed(batch: BatchRow, result: imports.Preview) -> dict:
+    currency = batch.account.currency
+    plan = result.plan
+    assert plan is not None
+    options = plan.options
+    return {
+        "total": result.total,
+        "new": result.new,
+        "duplicates": result.duplicates,
+        "invalid": result.invalid,
+        "skipped": result.skipped,
+        "problems": [{"line": p.line, "message": p.message} for p in result.problems],
+        "skipped_groups": [vars(group) for group in result.skipped_groups],
+        "statements": [
+            {
+                "statement": c.number,
+                "label": c.statement.label,
+                "kind": c.statement.kind,
+                "currency": c.statement.currency,
+                "records": result.statement_records.get(c.number, 0),
+                "account_id": c.account.id if c.account else None,
+            }
+            for c in plan.statements
+        ],
+        "categories": [
+            {
+                "path": c.path,
+                "category_id": c.category.id if c.category else None,
+                "create": c.create,
+            }
+            for c in plan.categories.values()
+        ],  # fmt: skip
+        "transfers": [
+            {"name": t.name, "account_id": t.account.id if t.account else None, "note": t.note}
+            for t in plan.transfers.values()
+        ],
+        "rounding": {
+            "needed": result.needs_rounding,
+            "rounded": result.rounded_count,
+            "rows": [
+                {
+                    "line": r.line,
+                    "original": str(r.rounded_from),
+                    "amount": format_plain(r.row.amount_minor, currency),
+                }
+                for r in result.rounded
+            ],  # fmt: skip
+        },
+        "bank_messages": plan.parsed.bank_messages,
+        "lists": plan.parsed.lists,
+        "options": {
+            "statements": [
+                {"statement": c.number, "account_id": c.account.id if c.account else None}
+                for c in plan.statements
+            ],
+            "transfers": [
+                {"name": t.name, "account_id": t.account.id if t.account else None}
+                for t in plan.transfers.values()
+            ],
+            "round_amounts": options.round_amounts,
+            "skip_invalid": options.skip_invalid,
+            "rules_override": options.rules_override,
+            "create_categories": options.create_categories,
+        },
+        "sample": [_sample_row(item, currency) for item in result.sample],
+    }
+
+
+def _sample_row(item: imports.PreviewRow, currency: str) -> dict:
+    row = item.row
+    return {
+        "line": item.line,
+        "status": item.status,
+        "account_id": row.account_id,
+        "date": row.date,
+        "kind": "transfer" if row.transfer_account_id else row.kind,
+        "currency": currency,
+        **money("amount", row.amount_minor, currency),
+        "rounded_from": str(item.planned.rounded_from) if item.planned.rounded_from else None,
+        "payee": row.payee,
+        "memo": row.memo,
+        "category_id": row.category_id,
+        "category_path": item.planned.category_path,
+        "transfer_account_id": row.transfer_account_id,
+        "splits": [
+            {
+                "amount": format_plain(line.amount_minor, currency),
+                "category_id": line.category_id,
+                "memo": line.memo,
+            }
+            for line in row.lines
+        ],  # fmt: skip
+        "tags": [tag for tag in row.tags.split(",") if tag],
+        "cleared": row.cleared,
+        "rule_matched": item.planned.rule_matched,
+    }
+
+
+def _preview(session: Session, import_id: int, limit: int) -> dict:
+    user_id = current_user_id()
+    batch = imports.get(session, user_id, import_id)
+    if batch.status in COMMITTED:
+        raise Conflict("this import has already been committed")
+    result = imports.preview(session, user_id, import_id, _root(), limit)
+    return _previewed(batch, result)
+
+
 @blp.route(f"/<{ID_PATH}:import_id>/preview")
 class ImportPreviewResource(MethodView):
     @blp.arguments(ImportPreviewQuery, location="query")
@@ -339,37 +298,48 @@ class ImportPreviewResource(MethodView):
     @blp.not_found()
     @blp.alt_response(409, response="CONFLICT")
     def get(self, query: dict, import_id: int) -> dict:
-        """What a commit would do: new, duplicate and invalid rows (with their lines), a sample"""
-        user_id = current_user_id()
+        """What a commit would do: every record of the file as new, duplicate, invalid (with
+        its line and why) or skipped (with why); the statements, categories and transfers the
+        file names and what each becomes; the rounding offered; a sample of the rows"""
         with unit_of_work() as session:
-            batch = imports.get(session, user_id, import_id)
+            return _preview(session, import_id, query["limit"])
+
+
+@blp.route(f"/<{ID_PATH}:import_id>/options")
+class ImportOptionsResource(MethodView):
+    @blp.arguments(ImportOptionsSchema)
+    @blp.arguments(ImportPreviewQuery, location="query")
+    @blp.response(200, ImportPreview)
+    @blp.not_found()
+    @blp.alt_response(409, response="CONFLICT")
+    def put(self, body: dict, query: dict, import_id: int) -> dict:
+        """Make the preview's choices (all of them at once), and see the preview they give
+
+        Which account each statement goes to, which account each transfer goes to, whether to
+        round amounts finer than the currency, to skip invalid rows, to let rules override the
+        file's categories and to create the file's missing categories."""
+        statements = body["statements"]
+        transfers = body["transfers"]
+        options = ImportOptions(
+            accounts=None if statements is None else {
+                s["statement"]: s["account_id"] for s in statements
+            },
+            transfers=None if transfers is None else {
+                t["name"]: t["account_id"] for t in transfers
+            },
+            round_amounts=body["round_amounts"],
+            skip_invalid=body["skip_invalid"],
+            rules_override=body["rules_override"],
+            create_categories=body["create_categories"],
+        )  # fmt: skip
+        with unit_of_work() as session:
+            batch = imports.get(session, current_user_id(), import_id)
             if batch.status in COMMITTED:
                 raise Conflict("this import has already been committed")
-            currency = batch.account.currency
-            result = imports.preview(session, user_id, import_id, _root(), query["limit"])
-        return {
-            "total": result.total,
-            "new": result.new,
-            "duplicates": result.duplicates,
-            "invalid": result.invalid,
-            "problems": [{"line": p.line, "message": p.message} for p in result.problems],
-            "sample": [
-                {
-                    "line": item.line,
-                    "status": item.status,
-                    "date": item.row.date,
-                    "kind": item.row.kind,
-                    "currency": currency,
-                    **money("amount", item.row.amount_minor, currency),
-                    "payee": item.row.payee,
-                    "memo": item.row.memo,
-                    "category_id": item.row.category_id,
-                    "tags": [tag for tag in item.row.tags.split(",") if tag],
-                    "rule_matched": item.rule_matched,
-                }
-                for item in result.sample
-            ],
-        }
+            if batch.status == "mapping":
+                raise Conflict("confirm the column mapping first")
+            imports.set_options(session, current_user_id(), import_id, _root(), options)
+            return _preview(session, import_id, query["limit"])
 
 
 @blp.route(f"/<{ID_PATH}:import_id>/commit")
@@ -380,20 +350,23 @@ class ImportCommit(MethodView):
     def post(self, import_id: int) -> tuple[dict, int, dict]:
         """Import a previewed file as a job (no body); poll the Location for its status.
 
-        Refused while the preview shows invalid rows: an import adds every row or none."""
+        Refused while the preview shows invalid rows, unless the options say to skip them: by
+        default an import adds every row or none."""
         with unit_of_work() as session:
             batch = imports.get(session, current_user_id(), import_id)
             status, invalid, error = batch.status, batch.invalid_rows, batch.error
+            skip_invalid = ImportOptions.from_json(batch.options_json).skip_invalid
         if status in COMMITTED:
             raise Conflict(f"this import is already {status}")
         if status == "expired":
             raise Conflict(error)
         if status != "previewed":
             raise Conflict("preview the import first (GET its preview), then commit")
-        if invalid:
+        if invalid and not skip_invalid:
             raise Conflict(
                 f"{invalid} row{'s are' if invalid > 1 else ' is'} invalid (see the preview): "
-                "an import adds every row or none, so fix them first"
+                "an import adds every row or none; fix them, or choose to skip them "
+                "(skip_invalid in the import's options)"
             )
         submit_import(_state(), import_id)
         with unit_of_work() as session:

@@ -31,7 +31,7 @@ from finance_tracker.api.schemas import (
     patch_schema,
 )
 from finance_tracker.api.session import unit_of_work
-from finance_tracker.domain.ledger import TransactionKind
+from finance_tracker.domain.ledger import Cleared, TransactionKind, split_line_amount
 from finance_tracker.ops.metrics import TRANSACTIONS_CREATED
 from finance_tracker.services import transactions
 from finance_tracker.store.models import Transaction as TransactionRow
@@ -43,6 +43,10 @@ blp = ApiBlueprint(
     description="Income, expenses, transfers between accounts, and split transactions.",
 )
 KINDS = [kind.value for kind in TransactionKind]
+CLEARED = (
+    "where it stands against the bank: uncleared (entered here), cleared (the bank has it) or "
+    "reconciled (matched to a statement; imported bank statements are)"
+)
 MAX_SPLITS = 100
 MAX_TAGS = 50
 
@@ -78,13 +82,21 @@ class TransactionInput(ma.Schema):
         allow_none=True,
         metadata={"description": "transfers between currencies: the amount that arrived"},
     )
+    cleared = Text(
+        load_default=Cleared.uncleared.value,
+        validate=validate.OneOf([c.value for c in Cleared]),
+        metadata={"description": CLEARED},
+    )
 
 
 class SplitLine(ma.Schema):
     category_id = fields.Integer(allow_none=True, required=True)
     category = fields.String(allow_none=True, required=True, metadata={"description": "name"})
     memo = fields.String(required=True)
-    amount = MoneyOut("the line's share, positive")
+    amount = MoneyOut(
+        "the line's share in the transaction's direction; negative for a line against it, "
+        "like the tax withheld on a payslip"
+    )
     amount_minor = MinorOut("the line's share")
 
 
@@ -113,6 +125,11 @@ class Transaction(ma.Schema):
     to_currency = fields.String(allow_none=True, required=True)
     to_amount = fields.String(allow_none=True, required=True)
     to_amount_minor = fields.Integer(allow_none=True, required=True)
+    cleared = fields.String(
+        required=True,
+        validate=validate.OneOf([c.value for c in Cleared]),
+        metadata={"description": CLEARED},
+    )
     ledger_entry = fields.Nested(LedgerEntry, required=True)
     created_at = UtcDateTime(required=True)
     updated_at = UtcDateTime(required=True)
@@ -175,12 +192,12 @@ class Categorised(ma.Schema):
     category = fields.String(allow_none=True, required=True, metadata={"description": "name"})
 
 
-def _line(line: TransactionRow, currency: str) -> dict:
+def _line(line: TransactionRow, kind: str, currency: str) -> dict:
     return {
         "category_id": line.category_id,
         "category": line.category.full_name if line.category else None,
         "memo": line.memo,
-        **money("amount", abs(line.amount_minor), currency),
+        **money("amount", split_line_amount(kind, line.amount_minor), currency),
     }
 
 
@@ -202,7 +219,7 @@ def present(row: TransactionRow, other_leg: TransactionRow | None) -> dict:
         "category_id": row.category_id,
         "category": row.category.full_name if row.category else None,
         "tags": sorted(tag.name for tag in row.tags),
-        "splits": [_line(line, currency) for line in row.lines],
+        "splits": [_line(line, row.kind, currency) for line in row.lines],
         "to_account_id": incoming.account_id if incoming else None,
         "to_currency": to_currency,
         **(
@@ -210,6 +227,7 @@ def present(row: TransactionRow, other_leg: TransactionRow | None) -> dict:
             if incoming and to_currency
             else {"to_amount": None, "to_amount_minor": None}
         ),
+        "cleared": row.cleared,
         "ledger_entry": {
             "account_id": row.account_id,
             "currency": row.account.currency,

@@ -56,20 +56,43 @@ def signed(kind: TransactionKind, amount_minor: int) -> int:
     return amount_minor if kind is TransactionKind.income else -amount_minor
 
 
+class Cleared(StrEnum):
+    """Where a transaction stands against the bank: entered, seen by the bank (cleared), or
+    matched to a statement (reconciled)."""
+
+    uncleared = "uncleared"
+    cleared = "cleared"
+    reconciled = "reconciled"
+
+
 @dataclass(frozen=True, slots=True)
 class SplitLine:
     category_id: int | None
-    amount_minor: int  # positive, like the parent's amount as entered
+    # As entered, like the parent's amount: positive in the transaction's direction, negative
+    # for a line against it (the tax withheld on a payslip, a refund within a purchase).
+    amount_minor: int
     memo: str = ""
 
 
 def check_splits(total_minor: int, lines: list[SplitLine]) -> list[SplitLine]:
-    """A split needs two or more positive lines that add up to the transaction's amount."""
+    """A split needs two or more lines, none of them zero, that add up to the amount."""
     if len(lines) < 2:
         raise LedgerError("splits", "a split needs at least two lines")
     for line in lines:
-        if line.amount_minor <= 0:
-            raise LedgerError("splits", "every split line needs an amount greater than zero")
+        if line.amount_minor == 0:
+            raise LedgerError("splits", "every split line needs an amount other than zero")
     if sum(line.amount_minor for line in lines) != total_minor:
         raise LedgerError("splits", "split lines must add up to the transaction amount")
     return lines
+
+
+def split_line_entry(kind: TransactionKind, amount_minor: int) -> tuple[TransactionKind, int]:
+    """A split line as stored: signed for the account, and income or expense by that sign, so
+    that a payslip's tax line counts as spending on taxes, not as less income."""
+    stored = amount_minor if kind is TransactionKind.income else -amount_minor
+    return (TransactionKind.income if stored > 0 else TransactionKind.expense), stored
+
+
+def split_line_amount(kind: str, stored_minor: int) -> int:
+    """The inverse: a stored line's amount as entered, in its transaction's direction."""
+    return stored_minor if kind == TransactionKind.income.value else -stored_minor

@@ -1,21 +1,36 @@
-"""Bank files (CSV with a column mapping, OFX 1.x/2.x, QIF) -> normalised rows with line numbers.
+"""Bank files (CSV with a column mapping, OFX 1.x/2.x, QIF) -> statements of normalised rows.
 
-Plain Python: no Flask, no SQLAlchemy. Parsers stream where the format allows it, and report a
-bad row as a `RowProblem` naming its line instead of stopping, so a preview can list them all.
+Plain Python: no Flask, no SQLAlchemy. A file holds one or more statements (an OFX download can
+carry a checking and a card account; a Quicken export one block per account). Every record of a
+statement comes out as exactly one of: a `ParsedRow`, a `RowProblem` naming its line and what is
+wrong, or a `SkippedRecord` saying why it is not imported (an investment trade, a position, a
+memorised transaction). So a preview can account for every record the file holds.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
+
+from finance_tracker.domain.ledger import Cleared
 
 
 class FileFormat(StrEnum):
     csv = "csv"
     ofx = "ofx"
     qif = "qif"
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedSplit:
+    amount: Decimal  # signed, like the transaction's
+    category: str = ""  # as the file names it: "Food:Groceries"
+    transfer: str = ""  # the name of the account this line moves money to (QIF S[Savings])
+    memo: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,6 +41,11 @@ class ParsedRow:
     payee: str
     memo: str = ""
     fitid: str | None = None  # the bank's own transaction id (OFX)
+    cleared: Cleared = Cleared.reconciled  # a bank's own statement is reconciled by definition
+    category: str = ""  # as the file names it (QIF L): "Food:Groceries"
+    transfer: str = ""  # QIF L[Savings]: the account on the other side of a transfer
+    tags: tuple[str, ...] = ()  # QIF classes
+    splits: tuple[ParsedSplit, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,8 +54,51 @@ class RowProblem:
     message: str
 
 
+@dataclass(frozen=True, slots=True)
+class SkippedRecord:
+    line: int
+    kind: str  # "BUYSTOCK", "position", "memorised", ...
+    reason: str
+
+
+Record = ParsedRow | RowProblem | SkippedRecord
+
+
+@dataclass
+class Statement:
+    """One account's records in a file. `account` is how the file names it (a bank's account
+    number, a Quicken account name), "" when it does not say."""
+
+    kind: str  # "bank", "card", "investment" (OFX); "csv"; "qif"
+    account: str = ""
+    currency: str | None = None
+    records: Iterable[Record] = field(default_factory=list)
+
+    @property
+    def label(self) -> str:
+        kind = {"bank": "Bank account", "card": "Credit card", "investment": "Investment account",
+                "qif": "Account", "csv": "Statement"}.get(self.kind, "Statement")  # fmt: skip
+        if not self.account:
+            return kind
+        shown = self.account if self.kind == "qif" else mask_account_number(self.account)
+        return f"{kind} {shown}"
+
+
+@dataclass
+class ParsedFile:
+    statements: list[Statement]
+    bank_messages: list[str] = field(default_factory=list)  # the bank's warnings, to show
+    lists: dict[str, int] = field(default_factory=dict)  # QIF lists read: "categories": 12
+
+
 class ImportFileError(ValueError):
     """The whole file cannot be read; the message says what and, when known, where."""
+
+
+def mask_account_number(number: str) -> str:
+    """Show the last four characters of an account number only, as banks do."""
+    number = number.strip()
+    return number if len(number) <= 4 else "…" + number[-4:]
 
 
 BINARY_SIGNATURES = {
@@ -51,6 +114,10 @@ BINARY_SIGNATURES = {
     b"BZh": "a bzip2 archive",
     b"\xfd7zXZ": "an xz archive",
 }
+# A QIF file announces itself with a header line; Quicken's own exports may open with option
+# switches, account, category and class lists, or comments first, so look at every line start.
+_QIF_HEADER = re.compile(rb"^[ \t]*!(?:TYPE:|ACCOUNT|OPTION:|CLEAR:)", re.IGNORECASE | re.MULTILINE)
+_OFX_START = re.compile(rb"^\s*(?:OFXHEADER\s*:|<\?XML|<\?OFX|<OFX>)", re.IGNORECASE)
 
 
 def detect_format(head: bytes) -> FileFormat:
@@ -60,9 +127,9 @@ def detect_format(head: bytes) -> FileFormat:
             raise ImportFileError(f"this file is {what}, not a bank statement")
     if b"\x00" in head[:4096]:
         raise ImportFileError("this is a binary file, not a bank statement (CSV, OFX or QIF)")
-    text = head.lstrip(b"\xef\xbb\xbf \t\r\n").upper()
-    if text.startswith(b"OFXHEADER") or b"<OFX>" in text[:4096] or text.startswith(b"<?XML"):
+    text = head.removeprefix(b"\xef\xbb\xbf")
+    if _OFX_START.match(text) or b"<OFX>" in text[:4096].upper():
         return FileFormat.ofx
-    if text.startswith(b"!TYPE:") or text.startswith(b"!ACCOUNT") or text.startswith(b"!OPTION"):
+    if _QIF_HEADER.search(text[:4096]):
         return FileFormat.qif
     return FileFormat.csv

@@ -9,11 +9,12 @@ import io
 import re
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from itertools import islice
 from pathlib import Path
 
 from finance_tracker.importers import ImportFileError, ParsedRow, RowProblem
+from finance_tracker.importers.amounts import guess_decimal_comma, parse_amount
 from finance_tracker.importers.text import detect_encoding
 
 DATE_FORMATS = [
@@ -86,36 +87,6 @@ class CsvSniff:
     settings: CsvSettings
     header: list[str]
     sample: list[list[str]] = field(default_factory=list)
-
-
-_NOT_AMOUNT = re.compile(r"[^\d.,()+\-]")
-
-
-_PLAIN_AMOUNT = re.compile(r"-?\d{1,15}(?:\.\d{1,6})?")
-
-
-def parse_amount(text: str, decimal_comma: bool) -> Decimal:
-    """'1.234,56' or '1,234.56' or '(12.50)' or '12.50-' or '€ 3,00' -> Decimal."""
-    raw = text.strip()
-    if not decimal_comma and _PLAIN_AMOUNT.fullmatch(raw):
-        return Decimal(raw)  # the common case, a million times per large file: no cleaning
-    negative = raw.startswith("(") and raw.endswith(")") or raw.endswith("-")
-    cleaned = _NOT_AMOUNT.sub("", raw).strip("()")
-    if cleaned.endswith("-"):
-        cleaned = cleaned[:-1]
-    if decimal_comma:
-        cleaned = cleaned.replace(".", "").replace(",", ".")
-    else:
-        cleaned = cleaned.replace(",", "")
-    if not cleaned or cleaned in {"+", "-", "."}:
-        raise ValueError(f"{text!r} is not an amount")
-    try:
-        value = Decimal(cleaned)
-    except InvalidOperation:
-        raise ValueError(f"{text!r} is not an amount") from None
-    if not value.is_finite():
-        raise ValueError(f"{text!r} is not an amount")
-    return -abs(value) if negative else value
 
 
 def _open(path: Path, settings: CsvSettings) -> io.TextIOWrapper:
@@ -211,22 +182,6 @@ def guess_date_format(values: list[str]) -> str:
         if values and all(_parses(v.strip(), date_format) for v in values):
             return date_format
     return DATE_FORMATS[0]
-
-
-def guess_decimal_comma(values: list[str]) -> bool:
-    """'12,50' or '1.234,50' mean a decimal comma; '1,234.50' or '12.50' a decimal point."""
-    comma_votes = point_votes = 0
-    for value in values:
-        digits = re.sub(r"[^\d.,]", "", value)
-        last = max(digits.rfind(","), digits.rfind("."))
-        if last == -1:
-            continue
-        tail = len(digits) - last - 1
-        if digits[last] == "," and tail in (1, 2):
-            comma_votes += 1
-        elif digits[last] == "." and tail in (1, 2):
-            point_votes += 1
-    return comma_votes > point_votes
 
 
 def parse(path: Path, settings: CsvSettings) -> Iterator[ParsedRow | RowProblem]:

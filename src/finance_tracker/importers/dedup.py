@@ -3,6 +3,10 @@
 The bank's FITID when there is one. Otherwise a hash of date, amount and payee plus an
 occurrence counter: two identical coffees on one day are two rows (#1 and #2), and importing an
 overlapping statement again produces the same keys for the rows it shares.
+
+A transfer between two accounts gets a key in each: the same formula seen from either side, so
+that importing the other account's file later (where the transfer is written again, from there)
+finds the leg this import wrote.
 """
 
 from __future__ import annotations
@@ -12,9 +16,13 @@ import hashlib
 from collections import Counter
 
 
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:40]
+
+
 class KeyMaker:
     def __init__(self) -> None:
-        self._seen: Counter[tuple[dt.date, int, str]] = Counter()
+        self._seen: Counter[tuple] = Counter()
         self._normal: dict[str, str] = {}  # payees repeat: normalise each spelling once
 
     def key(self, day: dt.date, amount_minor: int, payee: str, fitid: str | None) -> str:
@@ -27,5 +35,17 @@ class KeyMaker:
                 self._normal[payee] = normal
         identity = (day, amount_minor, normal)
         self._seen[identity] += 1
-        text = f"{day.isoformat()}|{amount_minor}|{normal}|{self._seen[identity]}"
-        return "h:" + hashlib.sha256(text.encode()).hexdigest()[:40]
+        return "h:" + _digest(f"{day.isoformat()}|{amount_minor}|{normal}|{self._seen[identity]}")
+
+    def transfer_keys(
+        self, day: dt.date, amount_minor: int, account_id: int, other_id: int
+    ) -> tuple[str, str]:
+        """The keys of a transfer's leg in `account_id` and of its other leg in `other_id`."""
+        identity = ("transfer", day, amount_minor, other_id)
+        self._seen[identity] += 1
+        count = self._seen[identity]
+
+        def leg(amount: int, other: int) -> str:
+            return "x:" + _digest(f"{day.isoformat()}|{amount}|{other}|{count}")
+
+        return leg(amount_minor, other_id), leg(-amount_minor, account_id)

@@ -1,75 +1,335 @@
-"""OFX/QFX 1.x (SGML) and 2.x (XML) statements, parsed by ofxtools."""
+"""OFX/QFX 1.x (SGML) and 2.x (XML) files -> statements, with ofxtools' tree builder.
+
+ofxtools reads the specification to the letter; banks write it loosely. What we do about it is
+here and nowhere else, each case with a test named after the variant (tests/statements):
+- The header block is not needed, and often absent or wrong: a file may start with <OFX>, or
+  with <?xml ...?> and no <?OFX ...?>; a UTF-8 byte-order mark or many blank lines may come
+  first; a file declared CHARSET:1252 may be UTF-8. So the body is taken from its <OFX> tag and
+  decoded as UTF-8 when it is valid UTF-8, else as the charset the header names (Windows-1252
+  when it names none it knows).
+- SGML elements may be empty (<NAME> with nothing after it). ofxtools takes a tag without text
+  for an aggregate and the next closing tag then closes the wrong thing. Our tree builder asks
+  ofxtools' own models which tags are aggregates: any other tag is an element, empty or not.
+Records keep the line they start on, so that a problem names its line.
+"""
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
+import html
 import re
 from collections.abc import Iterator
 from decimal import Decimal, InvalidOperation
+from functools import cache
 from pathlib import Path
+from xml.etree.ElementTree import Element
 
-from finance_tracker.importers import ImportFileError, ParsedRow, RowProblem
+from finance_tracker.importers import (
+    ImportFileError,
+    ParsedFile,
+    ParsedRow,
+    Record,
+    RowProblem,
+    SkippedRecord,
+    Statement,
+)
 
 _CLOSING = re.compile(rb"</OFX>\s*$", re.IGNORECASE)
+_BODY_START = re.compile(rb"<OFX>", re.IGNORECASE)
+_CHARSET = re.compile(rb"CHARSET\s*:\s*([\w-]+)", re.IGNORECASE)
+_CODECS = {b"1252": "cp1252", b"ISO-8859-1": "latin_1", b"8859-1": "latin_1", b"UTF-8": "utf-8"}
+_POSITION = re.compile(r"\s*-\s*position=\[(\d+):(\d+)\]$")
+
+STATEMENTS = {"STMTRS": "bank", "CCSTMTRS": "card", "INVSTMTRS": "investment"}
+ACCOUNT_FROM = {"STMTRS": "BANKACCTFROM", "CCSTMTRS": "CCACCTFROM", "INVSTMTRS": "INVACCTFROM"}
+# Investment records that move cash in or out of the account, with the sign of their TOTAL,
+# and what to call one that names no security.
+CASH_RECORDS = {"INCOME": 1, "RETOFCAP": 1, "INVEXPENSE": -1, "MARGININTEREST": -1}
+CASH_LABELS = {"INCOME": "Investment income", "RETOFCAP": "Return of capital",
+               "INVEXPENSE": "Investment expense", "MARGININTEREST": "Margin interest"}  # fmt: skip
+TRADES = frozenset({
+    "BUYDEBT", "BUYMF", "BUYOPT", "BUYOTHER", "BUYSTOCK", "CLOSUREOPT", "JRNLFUND", "JRNLSEC",
+    "REINVEST", "SELLDEBT", "SELLMF", "SELLOPT", "SELLOTHER", "SELLSTOCK", "SPLIT", "TRANSFER",
+})  # fmt: skip
+POSITIONS = frozenset({"POSDEBT", "POSMF", "POSOPT", "POSOTHER", "POSSTOCK"})
+RECORD_TAGS = frozenset({"STMTTRN", *CASH_RECORDS, *TRADES, *POSITIONS})
+NOT_HOLDINGS = "this tracker records cash, not holdings"
+TRANSACTION_TYPES = {"DEBIT", "CREDIT"}  # TRNTYPEs the amount's sign already says
+INCOME_TYPES = {"DIV": "dividend", "INTEREST": "interest", "CGLONG": "capital gain (long term)",
+                "CGSHORT": "capital gain (short term)", "MISC": "income"}  # fmt: skip
+SEVERITIES = {"WARN": "warning", "ERROR": "error", "INFO": "information"}
 
 
-def parse(path: Path) -> Iterator[ParsedRow | RowProblem]:
-    """Statement transactions in file order. The date is the bank's own posting date (the first
-    8 digits of DTPOSTED), not that instant moved to UTC, which could be the day before."""
-    with path.open("rb") as handle:
-        handle.seek(max(0, path.stat().st_size - 64))
-        if not _CLOSING.search(handle.read()):
-            raise ImportFileError("the OFX file is truncated: it does not end with </OFX>")
-    from ofxtools.Parser import OFXTree  # heavy: imported when an OFX file arrives, not at start
+def parse(path: Path) -> ParsedFile:
+    raw = path.read_bytes()
+    if not _CLOSING.search(raw[-64:]):
+        raise ImportFileError("the OFX file is truncated: it does not end with </OFX>")
+    body, first_line = _body(raw)
+    root = _tree(body, first_line)
+    return _statements(root, _Lines(body, first_line))
 
-    tree = OFXTree()
+
+def _body(raw: bytes) -> tuple[str, int]:
+    """The OFX body as text, from its <OFX> tag on, and the file line that tag is on."""
+    start = _BODY_START.search(raw)
+    if start is None:
+        raise ImportFileError("this is not an OFX file: it has no <OFX> element")
+    data = raw[start.start() :]
     try:
-        tree.parse(str(path))
-    except Exception as error:  # noqa: BLE001 - ofxtools raises many kinds; all mean "unreadable"
-        raise ImportFileError(f"not a readable OFX file: {_first_line(error)}") from None
-    root = tree.getroot()
-    if root is None:
-        raise ImportFileError("not a readable OFX file")
-    found = False
-    for index, element in enumerate(root.iter("STMTTRN"), start=1):
-        found = True
-        yield _row(index, element)
-    if not found:
-        raise ImportFileError("the OFX file has no bank or card statement transactions")
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        declared = _CHARSET.search(raw[: start.start()])
+        codec = _CODECS.get(declared.group(1).upper(), "cp1252") if declared else "cp1252"
+        text = data.decode(codec, errors="replace")
+    return text, raw.count(b"\n", 0, start.start()) + 1
 
 
-def _text(element, tag: str) -> str:  # type: ignore[no-untyped-def]
-    child = element.find(tag)
-    return (child.text or "").strip() if child is not None else ""
+class _Lines:
+    """Line numbers of positions in the body, and of each record's opening tag in order."""
+
+    def __init__(self, body: str, first_line: int) -> None:
+        self.first_line = first_line
+        self.breaks = [m.start() for m in re.finditer("\n", body)]
+        pattern = re.compile("<(" + "|".join(sorted(RECORD_TAGS)) + ")>")
+        self.record_starts = [m.start() for m in pattern.finditer(body)]
+
+    def at(self, position: int) -> int:
+        return self.first_line + bisect.bisect_left(self.breaks, position)
 
 
-def _row(index: int, element) -> ParsedRow | RowProblem:  # type: ignore[no-untyped-def]
-    # OFX has no useful line numbers after SGML parsing: number transactions instead.
-    posted = _text(element, "DTPOSTED")
+@cache
+def _aggregates() -> frozenset[str]:
+    from ofxtools.models.base import Aggregate
+
+    found: set[str] = set()
+    pending = [Aggregate]
+    while pending:
+        for subclass in pending.pop().__subclasses__():
+            found.add(subclass.__name__)
+            pending.append(subclass)
+    return frozenset(found)
+
+
+def _tree(body: str, first_line: int) -> Element:
+    from ofxtools.Parser import ParseError, TreeBuilder
+
+    aggregates = _aggregates()
+
+    class LenientTreeBuilder(TreeBuilder):  # type: ignore[misc]
+        """ofxtools' builder, with SGML's implied end tags for elements (see the docstring)."""
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.open: list[str] = []
+
+        def _start(self, tag: str, text: str | None, closetag: str | None) -> None:
+            if text is None and closetag is None and tag not in aggregates:
+                self.start(tag, {})  # an empty element, not an aggregate
+                self.end(tag)
+                return
+            super()._start(tag, text, closetag)
+
+        def start(self, tag, attrs):  # type: ignore[no-untyped-def]
+            self.open.append(tag)
+            return super().start(tag, attrs)
+
+        def end(self, tag):  # type: ignore[no-untyped-def]
+            if tag not in self.open:
+                if tag in aggregates:
+                    raise ParseError(f"</{tag}> closes an element that was never opened")
+                return None  # a stray end tag of an element: SGML allows none, but it is harmless
+            while self.open[-1] != tag:
+                inner = self.open.pop()
+                if inner in aggregates:
+                    raise ParseError(f"<{inner}> is not closed before </{tag}>")
+                super().end(inner)
+            self.open.pop()
+            return super().end(tag)
+
+    builder = LenientTreeBuilder()
     try:
-        day = dt.datetime.strptime(posted[:8], "%Y%m%d").date()
+        builder.feed(body)
+        if builder.open:
+            raise ParseError(f"<{builder.open[-1]}> is never closed - position=[{len(body)}:0]")
+        root = builder.close()
+    except ParseError as error:
+        raise ImportFileError(_explain(str(error), _Lines(body, first_line))) from None
+    if root is None or root.tag != "OFX":
+        raise ImportFileError("this is not an OFX file: it has no <OFX> element")
+    return root
+
+
+def _explain(message: str, lines: _Lines) -> str:
+    """ofxtools' messages end with the offset of the tag at fault, and a tail-text one quotes
+    the whole body: say the line and what is wrong, in a few words."""
+    position = _POSITION.search(message)
+    where = f"line {lines.at(int(position.group(1)))}: " if position else ""
+    message = _POSITION.sub("", message)
+    if message.startswith("Tail text"):
+        found = message.split("'")[1] if message.count("'") >= 2 else ""
+        message = f"text {found[:40]!r} stands outside any element"
+    return f"{where}the OFX markup is broken: {message[:200]}"
+
+
+def _text(element: Element | None, path: str) -> str:
+    """An element's value with its character references undone (AT&amp;T is AT&T)."""
+    child = element.find(path) if element is not None else None
+    return html.unescape(child.text or "").strip() if child is not None else ""
+
+
+def _statements(root: Element, lines: _Lines) -> ParsedFile:
+    record_line = _record_lines(root, lines)
+    messages = _bank_messages(root)
+    securities = {
+        _text(info, "SECINFO/SECID/UNIQUEID"): _text(info, "SECINFO/SECNAME")
+        or _text(info, "SECINFO/TICKER")
+        for info in root.iterfind("SECLISTMSGSRSV1/SECLIST/*")
+    }
+    statements = []
+    for element in root.iter():
+        kind = STATEMENTS.get(element.tag)
+        if kind is None:
+            continue
+        records = list(_records(element, record_line, securities))
+        statements.append(
+            Statement(
+                kind=kind,
+                account=_text(element, f"{ACCOUNT_FROM[element.tag]}/ACCTID"),
+                currency=_text(element, "CURDEF").upper() or None,
+                records=records,
+            )
+        )
+    if not statements:
+        raise ImportFileError(_why_no_statement(root, messages))
+    if not any(statement.records for statement in statements):
+        raise ImportFileError("the OFX statement has no transactions")
+    return ParsedFile(statements, bank_messages=messages)
+
+
+def _record_lines(root: Element, lines: _Lines) -> dict[int, int]:
+    """Records in document order are the record tags in the text, in the same order."""
+    records = [e for e in root.iter() if e.tag in RECORD_TAGS]
+    if len(records) != len(lines.record_starts):  # a tag in an unexpected place: count them
+        return {id(e): number for number, e in enumerate(records, start=1)}
+    return {id(e): lines.at(p) for e, p in zip(records, lines.record_starts, strict=True)}
+
+
+def _bank_messages(root: Element) -> list[str]:
+    said = []
+    for status in root.iter("STATUS"):
+        severity, message, code = (_text(status, t) for t in ("SEVERITY", "MESSAGE", "CODE"))
+        if severity.upper() in ("WARN", "ERROR") or message:
+            word = SEVERITIES.get(severity.upper(), severity.lower() or "note")
+            said.append(f"{message or 'no message'} (bank {word}, code {code or '?'})")
+    return said
+
+
+def _why_no_statement(root: Element, messages: list[str]) -> str:
+    what = (
+        "an account list (the bank's answer to an account information request), not a statement"
+        if root.find(".//ACCTINFORS") is not None
+        else "only the bank's sign-on answer, no statement"
+        if root.find("SIGNONMSGSRSV1") is not None and len(root) == 1
+        else "no bank, card or investment statement"
+    )
+    said = f"; the bank said: {'; '.join(messages)}" if messages else ""
+    return f"this OFX file holds {what}{said}"
+
+
+def _records(
+    statement: Element, record_line: dict[int, int], securities: dict[str, str]
+) -> Iterator[Record]:
+    for element in statement.iter():
+        line = record_line.get(id(element), 0)
+        if element.tag == "STMTTRN":
+            yield _bank_row(line, element)
+        elif element.tag in CASH_RECORDS:
+            yield _cash_row(line, element, securities)
+        elif element.tag in TRADES:
+            yield SkippedRecord(line, element.tag, NOT_HOLDINGS)
+        elif element.tag in POSITIONS:
+            yield SkippedRecord(line, "position", f"a holding, not a transaction: {NOT_HOLDINGS}")
+
+
+def _date(text: str, element: str, what: str, line: int) -> dt.date | RowProblem:
+    """The bank's own day: the first 8 digits, never moved to UTC (23:30 PST is still that day)."""
+    try:
+        if not re.match(r"\d{8}", text):
+            raise ValueError
+        return dt.date(int(text[:4]), int(text[4:6]), int(text[6:8]))
     except ValueError:
-        return RowProblem(index, f"transaction {index}: {posted or '(empty)'!r} is not an OFX date")
-    raw_amount = _text(element, "TRNAMT").replace(",", ".")
+        shown = f"{text[:30]!r} is not" if text else "is missing, it should be"
+        return RowProblem(line, f"{what}: {element} {shown} a date like 20261031")
+
+
+def _amount(text: str, element: str, what: str, line: int) -> Decimal | RowProblem:
+    """The specification allows a leading +, leading zeros and a comma as the decimal point."""
+    number = text.replace(",", ".") if text.count(",") == 1 and "." not in text else text
     try:
-        amount = Decimal(raw_amount)
-        if not amount.is_finite():
+        value = Decimal(number)
+        if not value.is_finite():
             raise InvalidOperation
     except InvalidOperation:
-        return RowProblem(
-            index, f"transaction {index}: {raw_amount or '(empty)'!r} is not an amount"
-        )
-    payee = _text(element, "NAME") or _text(element, "PAYEE") or _text(element, "MEMO")
-    return ParsedRow(
-        index,
-        day,
-        amount,
-        payee[:200],
-        _text(element, "MEMO")[:1000],
-        _text(element, "FITID") or None,
+        shown = f"{text[:30]!r} is not" if text else "is missing, it should be"
+        return RowProblem(line, f"{what}: {element} {shown} an amount")
+    return value
+
+
+def _described(element: Element) -> str:
+    fitid = _text(element, "FITID") or _text(element, "INVTRAN/FITID")
+    return f"<{element.tag}> with FITID {fitid}" if fitid else f"<{element.tag}>"
+
+
+def _bank_row(line: int, element: Element) -> ParsedRow | RowProblem:
+    what = _described(element)
+    day = _date(_text(element, "DTPOSTED"), "DTPOSTED", what, line)
+    if isinstance(day, RowProblem):
+        return day
+    amount = _amount(_text(element, "TRNAMT"), "TRNAMT", what, line)
+    if isinstance(amount, RowProblem):
+        return amount
+    memo = _text(element, "MEMO")
+    payee = (
+        _text(element, "NAME") or _text(element, "PAYEE/NAME") or _text(element, "EXTDNAME") or memo
     )
+    kind = _text(element, "TRNTYPE").upper()
+    details = [
+        memo,
+        kind if kind not in TRANSACTION_TYPES else "",
+        f"check {_text(element, 'CHECKNUM')}" if _text(element, "CHECKNUM") else "",
+        f"SIC {_text(element, 'SIC')}" if _text(element, "SIC") else "",
+        f"payee id {_text(element, 'PAYEEID')}" if _text(element, "PAYEEID") else "",
+    ]
+    rate, currency = _text(element, "CURRENCY/CURRATE"), _text(element, "CURRENCY/CURSYM")
+    if rate and currency:  # the amount is in another currency: CURRATE converts it
+        converted = _amount(rate, "CURRATE", what, line)
+        if isinstance(converted, RowProblem):
+            return converted
+        details.append(f"{amount} {currency} at {rate}")
+        amount *= converted
+    return ParsedRow(
+        line, day, amount, payee[:200], " · ".join(d for d in details if d)[:1000],
+        _text(element, "FITID") or None,
+    )  # fmt: skip
 
 
-def _first_line(error: Exception) -> str:
-    text = str(error).strip().splitlines()
-    return text[0][:200] if text else type(error).__name__
+def _cash_row(line: int, element: Element, securities: dict[str, str]) -> ParsedRow | RowProblem:
+    what = _described(element)
+    day = _date(_text(element, "INVTRAN/DTTRADE"), "DTTRADE", what, line)
+    if isinstance(day, RowProblem):
+        return day
+    total = _amount(_text(element, "TOTAL"), "TOTAL", what, line)
+    if isinstance(total, RowProblem):
+        return total
+    sign = CASH_RECORDS[element.tag]
+    amount = total if sign > 0 else -abs(total)
+    memo = _text(element, "INVTRAN/MEMO")
+    security = securities.get(_text(element, "SECID/UNIQUEID"), "")
+    income = INCOME_TYPES.get(_text(element, "INCOMETYPE").upper(), "")
+    payee = security or memo or CASH_LABELS[element.tag]
+    details = [memo, income, element.tag]
+    return ParsedRow(
+        line, day, amount, payee[:200], " · ".join(d for d in details if d)[:1000],
+        _text(element, "INVTRAN/FITID") or None,
+    )  # fmt: skip

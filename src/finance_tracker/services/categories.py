@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from finance_tracker.domain.categories import DEFAULT_CATEGORIES, MAX_NAME_LENGTH
@@ -85,6 +85,26 @@ def create(session: Session, user_id: int, name: str, parent_id: int | None = No
     category = Category(user_id=user_id, name=name, parent_id=parent_id)
     if not added(session, category):  # the same name, saved a moment ago by another request
         raise InvalidInput({"name": NAME_TAKEN})
+    return category
+
+
+def find_or_create(session: Session, user_id: int, name: str, parent_id: int | None) -> Category:
+    """The category of that name under that parent (case aside), created if there is none: for
+    an import that names its categories. A name too long is cut to fit."""
+    name = " ".join(name.split())[:MAX_NAME_LENGTH] or "Unnamed"
+    query = select(Category).where(
+        Category.user_id == user_id,
+        Category.parent_id.is_(None) if parent_id is None else Category.parent_id == parent_id,
+        func.lower(Category.name) == name.lower(),
+    )
+    found = session.scalars(query).first()
+    if found is not None:
+        return found
+    category = Category(user_id=user_id, name=name, parent_id=parent_id)
+    if not added(session, category):  # the same name, saved a moment ago by another request
+        found = session.scalars(query).first()
+        assert found is not None
+        return found
     return category
 
 

@@ -22,29 +22,29 @@ from typing import BinaryIO
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from finance_tracker.domain.ledger import LedgerError, check_date
-from finance_tracker.domain.money import MoneyError, parse_amount
 from finance_tracker.importers import (
     FileFormat,
     ImportFileError,
-    ParsedRow,
+    ParsedFile,
     RowProblem,
+    SkippedRecord,
+    Statement,
     csv_format,
     detect_format,
     ofx_format,
     qif_format,
 )
 from finance_tracker.importers.csv_format import CsvSettings, CsvSniff
-from finance_tracker.importers.dedup import KeyMaker
 from finance_tracker.services import accounts, tags, uploads
 from finance_tracker.services.errors import Conflict, InvalidInput, NotFound
-from finance_tracker.services.rules import RuleBook
+from finance_tracker.services.import_plan import ImportOptions, Plan, Planned
 from finance_tracker.store import bulk_import, summaries
-from finance_tracker.store.bulk_import import ImportRow
-from finance_tracker.store.models import CsvMapping, ImportBatch, Transaction, utcnow
+from finance_tracker.store.bulk_import import ImportRow, KeyCheck
+from finance_tracker.store.models import CsvMapping, ImportBatch, utcnow
 
 CHUNK_BYTES = 1 << 20
 MAX_PROBLEMS_SHOWN = 100
+MAX_LINES_SHOWN = 20  # lines listed for each reason a record was skipped
 KEY_LOOKUP_BATCH = 1000
 # Statuses an import cannot be discarded in: its job is writing, or its rows are in the account.
 NOT_DISCARDABLE = ("running", "done")
@@ -205,67 +205,21 @@ def set_csv_settings(
     return batch
 
 
-def _parsed(batch: ImportBatch, root: Path) -> Iterator[ParsedRow | RowProblem]:
+def _parsed(batch: ImportBatch, root: Path) -> tuple[ParsedFile, bool]:
+    """The file's statements, and whether their records stream from the file (a CSV)."""
     path = stored_path(root, batch)
     if batch.file_format == FileFormat.csv.value:
-        return csv_format.parse(path, CsvSettings.from_dict(json.loads(batch.settings_json)))
+        settings = CsvSettings.from_dict(json.loads(batch.settings_json))
+        return ParsedFile([Statement("csv", records=csv_format.parse(path, settings))]), True
     if batch.file_format == FileFormat.ofx.value:
-        return ofx_format.parse(path)
-    return qif_format.parse(path)
+        return ofx_format.parse(path), False
+    return qif_format.parse(path), False
 
 
-@dataclass
-class PreparedRow:
-    line: int
-    row: ImportRow
-    rule_matched: bool
-
-
-def _prepare(
-    batch: ImportBatch, root: Path, rule_book: RuleBook, on_problem: Callable[[RowProblem], None]
-) -> Iterator[PreparedRow]:
-    currency = batch.account.currency
-    keys = KeyMaker()
-    for item in _parsed(batch, root):
-        if isinstance(item, RowProblem):
-            on_problem(item)
-            continue
-        try:
-            check_date(item.date)
-            minor = parse_amount(item.amount, currency)
-        except (MoneyError, LedgerError) as error:
-            on_problem(RowProblem(item.line, str(error)))
-            continue
-        if minor == 0:
-            on_problem(RowProblem(item.line, "the amount is zero"))
-            continue
-        payee, category_id, tag_names = item.payee, None, ""
-        rule = rule_book.first_match(item.payee, item.memo, minor, batch.account_id)
-        if rule is not None:
-            category_id = rule.outcome.category_id
-            tag_names = ",".join(rule.outcome.tag_names)
-            payee = rule.outcome.payee or payee
-        key = keys.key(item.date, minor, item.payee, item.fitid)
-        kind = "income" if minor > 0 else "expense"
-        yield PreparedRow(
-            item.line,
-            ImportRow(item.date, minor, kind, payee, item.memo, category_id, key, tag_names),
-            rule is not None,
-        )
-
-
-def _existing_keys(session: Session, account_id: int, keys: list[str]) -> set[str]:
-    found: set[str] = set()
-    for start in range(0, len(keys), KEY_LOOKUP_BATCH):
-        chunk = keys[start : start + KEY_LOOKUP_BATCH]
-        found.update(
-            session.scalars(
-                select(Transaction.import_key).where(
-                    Transaction.account_id == account_id, Transaction.import_key.in_(chunk)
-                )
-            )
-        )
-    return found
+def _plan(session: Session, batch: ImportBatch, root: Path) -> Plan:
+    parsed, streamed = _parsed(batch, root)
+    options = ImportOptions.from_json(batch.options_json)
+    return Plan(session, batch.user_id, batch.account, parsed, options, streamed)
 
 
 @dataclass
@@ -273,17 +227,60 @@ class PreviewRow:
     line: int
     row: ImportRow
     status: str  # "new" or "duplicate"
-    rule_matched: bool
+    planned: Planned
+
+
+@dataclass
+class SkippedGroup:
+    """Records skipped for one reason: "14 records (BUYSTOCK, SELLMF …): <reason>"."""
+
+    reason: str
+    kinds: dict[str, int] = field(default_factory=dict)  # "BUYSTOCK": 2, in file order
+    count: int = 0
+    lines: list[int] = field(default_factory=list)  # the first few
+
+    def add(self, record: SkippedRecord) -> None:
+        self.count += 1
+        self.kinds[record.kind] = self.kinds.get(record.kind, 0) + 1
+        if len(self.lines) < MAX_LINES_SHOWN:
+            self.lines.append(record.line)
 
 
 @dataclass
 class Preview:
-    total: int = 0
+    """What a commit would do. Every record read is one of new, duplicate, invalid, skipped."""
+
     new: int = 0
     duplicates: int = 0
     invalid: int = 0
+    skipped: int = 0
     problems: list[RowProblem] = field(default_factory=list)
+    skipped_groups: list[SkippedGroup] = field(default_factory=list)
     sample: list[PreviewRow] = field(default_factory=list)
+    rounded: list[Planned] = field(default_factory=list)  # the first few rows rounded
+    rounded_count: int = 0
+    needs_rounding: int = 0  # rows that are invalid until rounding is chosen
+    statement_records: dict[int, int] = field(default_factory=dict)
+    plan: Plan | None = None
+
+    @property
+    def total(self) -> int:
+        return self.new + self.duplicates + self.invalid + self.skipped
+
+    def problem(self, item: RowProblem) -> None:
+        self.invalid += 1
+        if len(self.problems) < MAX_PROBLEMS_SHOWN:
+            self.problems.append(item)
+
+    def skip(self, record: SkippedRecord) -> None:
+        self.skipped += 1
+        for group in self.skipped_groups:
+            if group.reason == record.reason:
+                group.add(record)
+                return
+        group = SkippedGroup(record.reason)
+        group.add(record)
+        self.skipped_groups.append(group)
 
 
 def preview(session: Session, user_id: int, batch_id: int, root: Path, limit: int = 25) -> Preview:
@@ -293,42 +290,64 @@ def preview(session: Session, user_id: int, batch_id: int, root: Path, limit: in
     if batch.status == "mapping":
         raise Conflict("confirm the column mapping first")
     result = Preview()
-
-    def problem(item: RowProblem) -> None:
-        result.invalid += 1
-        if len(result.problems) < MAX_PROBLEMS_SHOWN:
-            result.problems.append(item)
-
-    pending: list[PreparedRow] = []
-
-    def flush() -> None:
-        existing = _existing_keys(session, batch.account_id, [p.row.import_key for p in pending])
-        for prepared in pending:
-            duplicate = prepared.row.import_key in existing
-            result.duplicates += duplicate
-            result.new += not duplicate
-            if len(result.sample) < limit:
-                status = "duplicate" if duplicate else "new"
-                result.sample.append(
-                    PreviewRow(prepared.line, prepared.row, status, prepared.rule_matched)
-                )
-        pending.clear()
-
     try:
-        for prepared in _prepare(batch, root, RuleBook(session, user_id), problem):
-            result.total += 1
-            pending.append(prepared)
-            if len(pending) == KEY_LOOKUP_BATCH:
-                flush()
+        plan = _plan(session, batch, root)
+        check = KeyCheck(session.connection())
+        tally = bulk_import.Written()
+        pending: list[Planned] = []
+
+        def flush() -> None:
+            verdicts = check.new([p.row for p in pending])
+            for planned, is_new in zip(pending, verdicts, strict=True):
+                tally.count(planned.row, is_new)
+                if len(result.sample) < limit:
+                    status = "new" if is_new else "duplicate"
+                    result.sample.append(PreviewRow(planned.line, planned.row, status, planned))
+            pending.clear()
+
+        for choice, outcome in plan.outcomes(plan.category_ids()):
+            result.statement_records[choice.number] = result.statement_records.get(
+                choice.number, 0
+            ) + (not isinstance(outcome, Planned) or outcome.row.part == 0)
+            if isinstance(outcome, RowProblem):
+                result.problem(outcome)
+            elif isinstance(outcome, SkippedRecord):
+                result.skip(outcome)
+            else:
+                if outcome.rounded_from is not None:
+                    result.rounded_count += 1
+                    if len(result.rounded) < MAX_LINES_SHOWN:
+                        result.rounded.append(outcome)
+                pending.append(outcome)
+                if len(pending) >= KEY_LOOKUP_BATCH:
+                    flush()
         flush()
     except ImportFileError as error:
         raise InvalidInput({"file": str(error)}) from None
-    result.total += result.invalid
+    result.new, result.duplicates = tally.new_records, tally.records - tally.new_records
+    result.needs_rounding, result.plan = plan.needs_rounding, plan
     batch.total_rows, batch.new_rows = result.total, result.new
     batch.duplicate_rows, batch.invalid_rows = result.duplicates, result.invalid
+    batch.skipped_rows = result.skipped
     batch.status = "previewed"
     session.flush()
     return result
+
+
+def set_options(
+    session: Session, user_id: int, batch_id: int, root: Path, options: ImportOptions
+) -> ImportBatch:
+    """Keep the person's choices for the preview and the commit; refused if they do not fit
+    the file (an account in another currency, say)."""
+    batch = get(session, user_id, batch_id)
+    if batch.status in NOT_DISCARDABLE or batch.status == "queued":
+        raise Conflict("this import has already been committed")
+    refuse_expired(batch)
+    parsed, streamed = _parsed(batch, root)
+    Plan(session, user_id, batch.account, parsed, options, streamed)  # refuses what cannot be
+    batch.options_json = options.to_json()
+    session.flush()
+    return batch
 
 
 def discard(session: Session, user_id: int, batch_id: int, root: Path) -> None:
@@ -362,21 +381,41 @@ def discard(session: Session, user_id: int, batch_id: int, root: Path) -> None:
 def commit(
     session: Session, batch: ImportBatch, root: Path, progress: Callable[[int], None]
 ) -> bulk_import.Written:
-    """Write every new row of the file in the caller's transaction, or raise and write nothing."""
-    problems: list[RowProblem] = []
-    rule_book = RuleBook(session, batch.user_id)
-    # Tags a rule may set must exist before the bulk insert links them.
-    names = {n for r in rule_book.rules for n in r.outcome.tag_names}
-    tags.resolve(session, batch.user_id, sorted(names))
-    rows = (p.row for p in _prepare(batch, root, rule_book, problems.append))
+    """Write every new row of the file in the caller's transaction, or raise and write nothing.
+    Invalid rows refuse the whole import, unless the person chose to skip them: then they are
+    listed on the import's record, with what else was skipped and why."""
+    plan = _plan(session, batch, root)
+    created = plan.create_categories()
+    # Tags the file or a rule may set must exist before the bulk insert links them.
+    tags.resolve(session, batch.user_id, plan.tag_names())
+    preview = Preview()
+
+    def rows() -> Iterator[ImportRow]:
+        for _choice, outcome in plan.outcomes(plan.category_ids(created)):
+            if isinstance(outcome, RowProblem):
+                preview.problem(outcome)
+            elif isinstance(outcome, SkippedRecord):
+                preview.skip(outcome)
+            else:
+                yield outcome.row
+
     written = bulk_import.write(
-        session, user_id=batch.user_id, account_id=batch.account_id, batch_id=batch.id,
-        rows=rows, progress=progress,
-    )  # fmt: skip
-    if problems:
-        raise ImportRefused(problems, len(problems))
+        session, user_id=batch.user_id, batch_id=batch.id, rows=rows(), progress=progress
+    )
+    if preview.invalid and not plan.options.skip_invalid:
+        raise ImportRefused(preview.problems, preview.invalid)
     summaries.refresh(session, batch.user_id, written.months)
     batch.status, batch.finished_at = "done", utcnow()
-    batch.total_rows, batch.invalid_rows = written.rows, 0
-    batch.new_rows, batch.duplicate_rows = written.inserted, written.rows - written.inserted
+    batch.total_rows = written.records + preview.invalid + preview.skipped
+    batch.new_rows, batch.duplicate_rows = (
+        written.new_records,
+        written.records - written.new_records,
+    )
+    batch.invalid_rows, batch.skipped_rows = preview.invalid, preview.skipped
+    batch.report_json = json.dumps({
+        "invalid_skipped": [{"line": p.line, "message": p.message} for p in preview.problems],
+        "skipped": [{"reason": g.reason, "kinds": g.kinds, "count": g.count, "lines": g.lines}
+                    for g in preview.skipped_groups],
+        "categories_created": sorted(created),
+    })  # fmt: skip
     return written

@@ -12,12 +12,15 @@ from sqlalchemy import Select, and_, case, exists, func, literal, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from finance_tracker.domain.ledger import (
+    Cleared,
     LedgerError,
     SplitLine,
     TransactionKind,
     check_date,
     check_splits,
     signed,
+    split_line_amount,
+    split_line_entry,
 )
 from finance_tracker.domain.money import (
     MAX_ABS_MINOR,
@@ -66,6 +69,7 @@ class TransactionInput:
     to_account_id: int | None = None
     # Only for a transfer between accounts of different currencies: what arrived.
     to_amount: Amount | None = None
+    cleared: str = Cleared.uncleared.value
 
 
 @dataclass
@@ -109,6 +113,7 @@ class _Checked:
     lines: list[SplitLine]
     to_account: Account | None
     to_amount_minor: int | None
+    cleared: Cleared
 
 
 def _own_account(session: Session, user_id: int, account_id: int | None, name: str) -> Account:
@@ -161,6 +166,8 @@ def check(session: Session, user_id: int, data: TransactionInput) -> _Checked:  
         errors["payee"] = f"use at most {MAX_PAYEE} characters"
     if len(memo) > MAX_MEMO:
         errors["memo"] = f"use at most {MAX_MEMO} characters"
+    if data.cleared not in Cleared.__members__:
+        errors["cleared"] = "choose uncleared, cleared or reconciled"
     tag_names = attempt(
         "tags", lambda: [tags.clean_name(t, "tags") for t in data.tags if t.strip()]
     )
@@ -228,7 +235,7 @@ def check(session: Session, user_id: int, data: TransactionInput) -> _Checked:  
     return _Checked(
         kind, account, date, amount_minor, payee, memo,
         None if kind is TransactionKind.transfer or lines else data.category_id,
-        tag_names or [], lines, to_account, to_amount_minor,
+        tag_names or [], lines, to_account, to_amount_minor, Cleared(data.cleared),
     )  # fmt: skip
 
 
@@ -247,6 +254,7 @@ def _write(session: Session, user_id: int, row: Transaction, checked: _Checked) 
     row.memo = checked.memo
     row.category = _category(session, checked.category_id)
     row.is_split = bool(checked.lines)
+    row.cleared = checked.cleared.value
     row.tags = tags.resolve(session, user_id, checked.tag_names)
     session.add(row)
     if checked.kind is TransactionKind.transfer:
@@ -257,6 +265,7 @@ def _write(session: Session, user_id: int, row: Transaction, checked: _Checked) 
             user_id=user_id, kind=row.kind, account=checked.to_account, date=row.date,
             amount_minor=checked.to_amount_minor, payee=row.payee, memo=row.memo,
             transfer_group=row.transfer_group, is_split=False, tags=list(row.tags),
+            cleared=row.cleared,
         )  # fmt: skip
         session.add(leg)
         after = [row, leg]
@@ -266,16 +275,18 @@ def _write(session: Session, user_id: int, row: Transaction, checked: _Checked) 
         row.lines = [
             Transaction(
                 user_id=user_id,
-                kind=row.kind,
+                kind=line_kind.value,
                 account=checked.account,
                 date=row.date,
-                amount_minor=signed(checked.kind, line.amount_minor),
+                amount_minor=stored,
                 payee=row.payee,
                 memo=line.memo,
                 category=_category(session, line.category_id),
                 is_split=False,
+                cleared=row.cleared,
             )  # fmt: skip
             for line in checked.lines
+            for line_kind, stored in [split_line_entry(checked.kind, line.amount_minor)]
         ]
         after = list(row.lines) if checked.lines else [row]
     session.flush()
@@ -414,7 +425,7 @@ def as_input(session: Session, row: Transaction) -> TransactionInput:
     data = TransactionInput(
         kind=row.kind, account_id=row.account_id, date=row.date,
         amount=format_plain(abs(row.amount_minor), currency), payee=row.payee, memo=row.memo,
-        category_id=row.category_id, tags=[t.name for t in row.tags],
+        category_id=row.category_id, tags=[t.name for t in row.tags], cleared=row.cleared,
     )  # fmt: skip
     if row.kind == TransactionKind.transfer.value:
         other = transfer_counterpart(session, row)
@@ -424,7 +435,11 @@ def as_input(session: Session, row: Transaction) -> TransactionInput:
             data.amount = format_plain(-outgoing.amount_minor, outgoing.account.currency)
             data.to_amount = format_plain(incoming.amount_minor, incoming.account.currency)
     data.splits = [
-        SplitInput(format_plain(abs(line.amount_minor), currency), line.category_id, line.memo)
+        SplitInput(
+            format_plain(split_line_amount(row.kind, line.amount_minor), currency),
+            line.category_id,
+            line.memo,
+        )
         for line in row.lines
     ]
     return data

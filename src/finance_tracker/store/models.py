@@ -190,6 +190,10 @@ class Transaction(Base):
     import_batch_id: Mapped[int | None] = mapped_column(
         ForeignKey("import_batches.id", ondelete="SET NULL"), index=True
     )
+    # uncleared, cleared (the bank has it) or reconciled (matched to a statement)
+    cleared: Mapped[str] = mapped_column(
+        String(10), default="uncleared", server_default="uncleared"
+    )
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=utcnow, onupdate=utcnow)
 
@@ -347,6 +351,11 @@ class ImportBatch(Base):
     new_rows: Mapped[int] = mapped_column(Integer, default=0)
     duplicate_rows: Mapped[int] = mapped_column(Integer, default=0)
     invalid_rows: Mapped[int] = mapped_column(Integer, default=0)
+    skipped_rows: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # The choices made in the preview (services.imports.ImportOptions), and what the import
+    # left out with the reasons, kept after the file is gone.
+    options_json: Mapped[str] = mapped_column(Text, default="{}", server_default="{}")
+    report_json: Mapped[str] = mapped_column(Text, default="{}", server_default="{}")
     error: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=utcnow)
     started_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())

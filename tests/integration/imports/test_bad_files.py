@@ -94,28 +94,28 @@ def test_a_path_as_a_file_name_is_only_a_label(db, person, import_file, upload_r
     assert [p.parent for p in upload_root.rglob("*") if p.is_file()] == [upload_root / "imports"]
 
 
-@pytest.mark.parametrize(
-    ("content", "filename", "message"),
-    [
-        (
-            b"OFXHEADER:100\nDATA:OFXSGML\n\n<OFX><BANKMSGSRSV1><STMTTRN><TRNAMT>-1",
-            "a.ofx",
-            "truncated",
-        ),
-        (
-            b"!Type:Bank\nD10/03/2026\nT-12.50\nZmystery\nPShop\n^\n",
-            "a.qif",
-            "line 4: unknown QIF field 'Z'",
-        ),
-    ],
-)
-def test_truncated_ofx_and_qif_with_unknown_fields_are_explained(
-    db, person, import_file, upload_root, content, filename, message
-):
-    batch = import_file(content, filename)
+def test_a_truncated_ofx_is_refused_with_the_reason(db, person, import_file, upload_root):
+    batch = import_file(
+        b"OFXHEADER:100\nDATA:OFXSGML\n\n<OFX><BANKMSGSRSV1><STMTTRN><TRNAMT>-1", "a.ofx"
+    )
     with db.session() as s, pytest.raises(InvalidInput) as caught:
         imports.preview(s, person.id, batch, upload_root)
-    assert message in caught.value.errors["file"]
+    assert "truncated" in caught.value.errors["file"]
+    assert rows_in(db) == 0
+
+
+def test_a_qif_record_with_an_unknown_field_is_an_invalid_row_naming_its_line(
+    db, person, import_file, upload_root
+):
+    batch = import_file(
+        b"!Type:Bank\nD10/03/2026\nT-12.50\nZmystery\nPShop\n^\nD10/04/2026\nT-1.00\n^\n",
+        "a.qif",
+    )
+    with db.session() as s:
+        preview = imports.preview(s, person.id, batch, upload_root)
+    assert (preview.new, preview.invalid) == (1, 1)
+    assert preview.problems[0].line == 4
+    assert "unknown QIF field 'Z'" in preview.problems[0].message
     assert rows_in(db) == 0
 
 
