@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from finance_tracker.domain.ledger import Cleared
 from finance_tracker.domain.money import format_plain
 from finance_tracker.services import audit, transactions
 from finance_tracker.services.errors import Conflict, InvalidInput
@@ -188,7 +189,8 @@ def _backup_document(session: Session, user_id: int) -> dict[str, Any]:
              "category": cat_ref(t.category_id),
              "parent": ref["transaction"][t.parent_id] if t.parent_id else None,
              "is_split": t.is_split, "transfer_group": t.transfer_group,
-             "import_key": t.import_key, "tags": sorted(links.get(t.id, [])),
+             "import_key": t.import_key, "cleared": t.cleared,
+             "tags": sorted(links.get(t.id, [])),
              "created_at": _date(t.created_at), "updated_at": _date(t.updated_at)}
             for t in txns
         ],
@@ -286,6 +288,8 @@ def _load(session: Session, user_id: int, data: dict[str, Any]) -> int:
             parent_id=rows[t["parent"]].id if t["parent"] is not None else None,
             is_split=bool(t["is_split"]), transfer_group=t["transfer_group"],
             import_key=t["import_key"], tags=[tags[n] for n in t["tags"]],
+            # backups from before the cleared state: entered rows were uncleared
+            cleared=Cleared(t.get("cleared", Cleared.uncleared.value)).value,
             created_at=_parse_time(t["created_at"]), updated_at=_parse_time(t["updated_at"]),
         )  # fmt: skip
         session.add(row)

@@ -138,6 +138,12 @@ class Plan:
     # ---- defaults and choices ----------------------------------------------------------------
     def _statements(self, first: Account) -> list[StatementChoice]:
         chosen = self.options.accounts or {}
+        count = len(self.parsed.statements)
+        if any(not 1 <= number <= count for number in chosen):
+            raise InvalidInput(
+                {"accounts": f"the file has {count} statement{'s' if count != 1 else ''}: "
+                             f"number them from 1 to {count}"}
+            )  # fmt: skip
         taken = {account_id for account_id in chosen.values() if account_id is not None}
         choices = []
         for number, statement in enumerate(self.parsed.statements, start=1):
@@ -325,9 +331,12 @@ class Plan:
             yield Planned(record.line, row, False, rounded_from, "", record.transfer)
             return
         category_id = category_ids.get(record.category)
+        stated = category_id is not None or (
+            record.category in self.categories and self.categories[record.category].create
+        )  # a category the file names wins over a rule's, even one created at commit
         rule = self.rule_book.first_match(record.payee, record.memo, total, account.id)
         if rule is not None:
-            if rule.outcome.category_id and (category_id is None or self.options.rules_override):
+            if rule.outcome.category_id and (not stated or self.options.rules_override):
                 category_id = rule.outcome.category_id
             row = replace(
                 row,

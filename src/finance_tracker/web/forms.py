@@ -24,12 +24,17 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 
-from finance_tracker.domain.ledger import AccountType, TransactionKind
+from finance_tracker.domain.ledger import AccountType, Cleared, TransactionKind
 from finance_tracker.importers.csv_format import DATE_FORMATS, CsvSettings
 from finance_tracker.services.transactions import SplitInput, TransactionFilter, TransactionInput
 from finance_tracker.web.helpers import optional_int
 
 KIND_CHOICES = [SelectChoice(k.value, k.value.capitalize()) for k in TransactionKind]
+CLEARED_CHOICES = [
+    SelectChoice(Cleared.uncleared.value, "Uncleared: not on a statement yet"),
+    SelectChoice(Cleared.cleared.value, "Cleared: the bank has it"),
+    SelectChoice(Cleared.reconciled.value, "Reconciled: matched to a statement"),
+]
 MAX_SPLIT_LINES = 50
 
 
@@ -111,6 +116,7 @@ class TransactionForm(PageForm):
     memo = TextAreaField("Memo", validators=[Length(max=10_000)])
     category_id = SelectField("Category", coerce=optional_int, validate_choice=False)
     tags = StringField("Tags", validators=[Length(max=2000)])
+    cleared = SelectField("Against the bank", choices=CLEARED_CHOICES, default="uncleared")
     splits = FieldList(FormField(SplitLineForm), min_entries=2, max_entries=MAX_SPLIT_LINES)
 
     def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
@@ -144,6 +150,7 @@ class TransactionForm(PageForm):
             ],
             to_account_id=self.to_account_id.data if is_transfer else None,
             to_amount=_text(self.to_amount.data) if is_transfer else None,
+            cleared=self.cleared.data or Cleared.uncleared.value,
         )
 
     def fill_from(self, data: TransactionInput) -> None:
@@ -158,6 +165,7 @@ class TransactionForm(PageForm):
         self.memo.data = data.memo
         self.category_id.data = data.category_id
         self.tags.data = ", ".join(data.tags)
+        self.cleared.data = data.cleared
         while self.splits.entries:
             self.splits.pop_entry()
         for line in data.splits:

@@ -136,6 +136,13 @@ def url_with(**changes: object) -> str:
     return url_for(request.endpoint, **{**args, **(request.view_args or {})})
 
 
+CLEARED_STATES = {
+    "uncleared": "Uncleared: entered here, not yet seen on a bank statement",
+    "cleared": "Cleared: the bank has it",
+    "reconciled": "Reconciled: matched to a bank statement",
+}
+
+
 def signed_money(minor: int, currency: str) -> Markup:
     """An amount with its sign and colour: +€10.00 in green, -€10.00 in red."""
     text = format_display(minor, currency)
@@ -162,4 +169,5 @@ def install(app: Flask) -> None:
     app.jinja_env.filters["file_size"] = file_size
     app.jinja_env.filters["day"] = lambda value: format_date(value, "medium", locale="en_US")
     app.jinja_env.globals["app_name"] = "Finance Tracker"
+    app.jinja_env.globals["CLEARED_STATES"] = CLEARED_STATES
     app.jinja_env.globals["url_with"] = url_with

@@ -7,6 +7,7 @@ An import not yet committed can be discarded from each of its pages; one left un
 
 from __future__ import annotations
 
+import json
 from contextlib import closing
 from dataclasses import dataclass
 from itertools import islice
@@ -14,6 +15,7 @@ from pathlib import Path
 
 from flask import current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
+from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from finance_tracker.domain.money import MoneyError, parse_amount
@@ -21,8 +23,10 @@ from finance_tracker.importers import FileFormat, ImportFileError, RowProblem, c
 from finance_tracker.importers.csv_format import CsvSettings
 from finance_tracker.jobs.imports import submit_import
 from finance_tracker.jobs.progress import store_for
+from finance_tracker.routing import MAX_ID
 from finance_tracker.services import categories, imports
 from finance_tracker.services.errors import Conflict, InvalidInput
+from finance_tracker.services.import_plan import ImportOptions
 from finance_tracker.store.models import ImportBatch
 from finance_tracker.web import choices
 from finance_tracker.web.forms import CsvMappingForm, ImportUploadForm
@@ -246,13 +250,67 @@ def preview(batch_id: int):  # type: ignore[no-untyped-def]
         try:
             result = imports.preview(session, user_id(), batch_id, _root(), PREVIEW_ROWS)
         except InvalidInput as refused:
-            result, error = None, refused.errors.get("file", str(refused))
+            result, error = None, refused.errors.get("file") or "; ".join(refused.errors.values())
         names = {c.id: c.full_name for c in categories.list_all(session, user_id())}
+        own = list(result.plan.own_accounts.values()) if result and result.plan else []
         html = render_template(
             "imports/preview.html", batch=batch, result=result, error=error,
             category_names=names, is_csv=batch.file_format == FileFormat.csv.value,
+            accounts=sorted((a for a in own if not a.archived), key=lambda a: a.name.casefold()),
+            account_names={a.id: a.name for a in own},
         )  # fmt: skip
     return html, 422 if error else 200
+
+
+def _chosen_account(value: str, what: str) -> int | None:
+    """An account id from a select of the preview's choices; "" is "none"."""
+    if value == "":
+        return None
+    if not value.isdigit() or not 0 < int(value) <= MAX_ID:
+        raise InvalidInput({"options": f"{what}: choose one of your accounts"})
+    return int(value)
+
+
+def _options_from(form: MultiDict) -> ImportOptions:
+    """The preview's choices form: a select per statement and per transfer, and switches."""
+    statements = {
+        int(key.removeprefix("statement-")): _chosen_account(value, f"statement {key[10:]}")
+        for key, value in form.items()
+        if key.startswith("statement-") and key[10:].isdigit()
+    }
+    names = form.getlist("transfer_name")
+    targets = form.getlist("transfer_account")
+    if len(names) != len(targets):
+        raise InvalidInput({"options": "choose an account (or none) for every transfer"})
+    return ImportOptions(
+        accounts=statements or None,
+        transfers={n: _chosen_account(t, n) for n, t in zip(names, targets, strict=True)} or None,
+        round_amounts="round_amounts" in form,
+        skip_invalid="skip_invalid" in form,
+        rules_override="rules_override" in form,
+        create_categories="create_categories" in form,
+    )
+
+
+@blueprint.post("/<int:batch_id>/options")
+def options(batch_id: int):  # type: ignore[no-untyped-def]
+    """The preview's choices: the account of each statement and each transfer, rounding,
+    skipping invalid rows, rules over the file's categories, creating missing categories."""
+    with unit_of_work() as session:
+        batch = imports.get(session, user_id(), batch_id)  # someone else's: 404
+        if batch.status in (*COMMITTED, *GONE):
+            return redirect(url_for(".detail", batch_id=batch_id))
+    try:
+        chosen = _options_from(request.form)
+        with unit_of_work() as session:
+            imports.set_options(session, user_id(), batch_id, _root(), chosen)
+    except InvalidInput as refused:
+        flash(f"Not changed: {'; '.join(refused.errors.values())}.", "error")
+    except Conflict as refused:
+        flash(f"Not changed: {refused}.", "error")
+    else:
+        flash("Your choices are applied: the preview below shows what will be imported.", "success")
+    return redirect(url_for(".preview", batch_id=batch_id))
 
 
 @blueprint.post("/<int:batch_id>/commit")
@@ -260,6 +318,7 @@ def commit(batch_id: int):  # type: ignore[no-untyped-def]
     with unit_of_work() as session:
         batch = imports.get(session, user_id(), batch_id)
         status, invalid, error = batch.status, batch.invalid_rows, batch.error
+        skip_invalid = ImportOptions.from_json(batch.options_json).skip_invalid
     if status in COMMITTED:
         return redirect(url_for(".detail", batch_id=batch_id))
     if status in GONE:
@@ -268,10 +327,10 @@ def commit(batch_id: int):  # type: ignore[no-untyped-def]
     if status != "previewed":
         flash("Check the preview first, then import.", "info")
         return redirect(url_for(".preview", batch_id=batch_id))
-    if invalid:
+    if invalid and not skip_invalid:
         flash(
             f"Nothing imported: {invalid} row{'s are' if invalid > 1 else ' is'} invalid. "
-            "An import adds every row or none, so fix them first.",
+            "An import adds every row or none: fix them, or choose to skip them.",
             "error",
         )
         return redirect(url_for(".preview", batch_id=batch_id))
@@ -306,7 +365,10 @@ def detail(batch_id: int):  # type: ignore[no-untyped-def]
         batch = imports.get(session, user_id(), batch_id)
         if batch.status not in (*COMMITTED, "failed", *GONE):
             return redirect(url_for(STATUSES[batch.status][1], batch_id=batch_id))
-        return render_template("imports/status.html", batch=batch, progress=_progress(batch))
+        return render_template(
+            "imports/status.html", batch=batch, progress=_progress(batch),
+            report=json.loads(batch.report_json) if batch.status == "done" else None,
+        )  # fmt: skip
 
 
 @blueprint.post("/<int:batch_id>/discard")

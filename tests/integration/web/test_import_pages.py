@@ -181,7 +181,7 @@ def test_an_invalid_row_is_named_and_the_commit_is_refused_with_nothing_written(
     preview = ada.page(f"/imports/{batch}/preview")
     assert count(preview, "invalid") == 1 and count(preview, "new") == 4
     assert re.search(r"Line 6</span> &#39;2026-13-45&#39; is not a date", preview)
-    assert "Nothing will be imported until it is fixed" in preview
+    assert "By default an import adds every row of the file or none of them" in preview
     assert re.search(r'<button type="submit" disabled[^>]*>Import</button>', preview)
 
     response = ada.post(f"/imports/{batch}/commit", form_url=f"/imports/{batch}/preview")
@@ -191,6 +191,26 @@ def test_an_invalid_row_is_named_and_the_commit_is_refused_with_nothing_written(
     with db.session() as session:
         assert session.get(ImportBatch, batch).status == "previewed"
     assert rows_in(db) == 0
+
+
+def test_the_valid_rows_are_imported_when_the_person_chooses_to_skip_the_invalid_one(ada, db):
+    checking = ada.open_account("Checking")
+    batch = batch_id_from(upload(ada, checking, CSV + b"2026-13-45,Broken,1.00\n"))
+    ada.post(f"/imports/{batch}/mapping", MAPPING, form_url=f"/imports/{batch}/mapping")
+    chosen = ada.post(
+        f"/imports/{batch}/options",
+        {"skip_invalid": "on", "create_categories": "on"},
+        form_url=f"/imports/{batch}/preview",
+    )
+    assert chosen.headers["Location"] == f"/imports/{batch}/preview"
+    preview = ada.page(f"/imports/{batch}/preview")
+    assert re.search(r"<button type=\"submit\">Import 4 new transactions, skip 1 invalid", preview)
+
+    assert commit(ada, batch)["new"] == 4
+    assert rows_in(db) == 4
+    done = ada.page(f"/imports/{batch}")
+    assert "1 invalid row skipped, as you chose" in done
+    assert re.search(r"Line 6</span> &#39;2026-13-45&#39; is not a date", done)
 
 
 def test_a_commit_before_the_preview_is_sent_to_the_preview(ada, db):
