@@ -76,12 +76,17 @@ class Statement:
 
     @property
     def label(self) -> str:
-        kind = {"bank": "Bank account", "card": "Credit card", "investment": "Investment account",
-                "qif": "Account", "csv": "Statement"}.get(self.kind, "Statement")  # fmt: skip
         if not self.account:
-            return kind
+            return "The file's transactions"
+        kind = {"bank": "Bank account", "card": "Credit card", "investment": "Investment account",
+                "qif": "Account"}.get(self.kind, "Statement")  # fmt: skip
         shown = self.account if self.kind == "qif" else mask_account_number(self.account)
         return f"{kind} {shown}"
+
+
+LIST_NAMES = {"categories": "category", "classes": "class", "securities": "security",
+              "prices": "price", "accounts": "account", "tags": "tag",
+              "budgets": "budget"}  # fmt: skip
 
 
 @dataclass
@@ -89,6 +94,14 @@ class ParsedFile:
     statements: list[Statement]
     bank_messages: list[str] = field(default_factory=list)  # the bank's warnings, to show
     lists: dict[str, int] = field(default_factory=dict)  # QIF lists read: "categories": 12
+
+    @property
+    def lists_text(self) -> str:
+        """'4 accounts, 3 categories, 1 security'."""
+        return ", ".join(
+            f"{count} {LIST_NAMES.get(name, name) if count == 1 else name}"
+            for name, count in self.lists.items()
+        )
 
 
 class ImportFileError(ValueError):

@@ -40,9 +40,6 @@ SKIPPED_BLOCKS = {
 }  # fmt: skip
 LISTS = {"cat": "categories", "class": "classes", "security": "securities", "prices": "prices",
          "account": "accounts", "tag": "tags", "budget": "budgets"}  # fmt: skip
-SINGULAR = {"categories": "category", "classes": "class", "securities": "security",
-            "prices": "price", "accounts": "account", "tags": "tag",
-            "budgets": "budget"}  # fmt: skip
 CLEARED = {"*": Cleared.cleared, "C": Cleared.cleared, "X": Cleared.reconciled,
            "R": Cleared.reconciled}  # fmt: skip
 _DATE = re.compile(r"(\d{1,4})([/.\-])(\d{1,2})(['/.\-])(\d{1,4})")
@@ -83,20 +80,21 @@ def parse(path: Path) -> ParsedFile:
     decimal_comma = guess_decimal_comma(
         [v for r in records for code in _AMOUNT_CODES for _, v in r.values(code)]
     )
-    statements = [
-        Statement("qif", s.account, None, _statement_records(s, order, decimal_comma))
-        for s in stretches
-        if s.records
-    ]
-    if not statements:
+    parsed = ParsedFile(
+        [
+            Statement("qif", s.account, None, _statement_records(s, order, decimal_comma))
+            for s in stretches
+            if s.records
+        ],
+        lists=lists,
+    )
+    if not parsed.statements:
         if lists:
-            listed = ", ".join(
-                f"{count} {name if count != 1 else SINGULAR.get(name, name)}"
-                for name, count in lists.items()
+            raise ImportFileError(
+                f"the QIF file holds only lists ({parsed.lists_text}), no transactions"
             )
-            raise ImportFileError(f"the QIF file holds only lists ({listed}), no transactions")
         raise ImportFileError("the QIF file has no transactions")
-    return ParsedFile(statements, lists=lists)
+    return parsed
 
 
 def _walk(lines: list[str]) -> tuple[list[_Stretch], dict[str, int]]:

@@ -92,6 +92,7 @@ class Planned:
     rounded_from: Decimal | None = None
     category_path: str = ""  # the file's category, for the preview
     transfer_name: str = ""
+    line_paths: tuple[str, ...] = ()  # the file's category of each split line
 
 
 Outcome = Planned | RowProblem | SkippedRecord
@@ -403,7 +404,9 @@ class Plan:
                 for minor, split in kept
             )
             yield Planned(
-                record.line, replace(row, amount_minor=remaining, kind=kind, lines=split_lines)
+                record.line,
+                replace(row, amount_minor=remaining, kind=kind, lines=split_lines),
+                line_paths=tuple(split.category for _, split in kept),
             )
 
 
