@@ -27,7 +27,7 @@ import pytest
 import redis as redis_lib
 from sqlalchemy import create_engine, text
 
-from finance_tracker import create_app
+from finance_tracker import create_app, importers
 from finance_tracker.ops import logging as ops_logging
 from finance_tracker.settings import load_settings
 from finance_tracker.store import migrate
@@ -93,6 +93,44 @@ def _log_calls_must_not_fail() -> Iterator[None]:
         _log_call_errors.clear()
     if errors:
         pytest.fail("a logging call failed during the test:\n" + "\n".join(errors))
+
+
+# Every message an import shows a person — a refused file, an invalid row, a skipped record —
+# is noted as it is made, and a test that produced one naming a server path or an internal
+# object fails (issue 15: "Invalid OFX header - <_io.BufferedReader name='/…/uploads/…'>").
+_IMPORT_LEAKS = re.compile(r"/tmp|/var|/work|<_io|Traceback|object at 0x")  # noqa: S108
+_import_messages: list[str] = []
+
+
+def _noting(cls: type, *fields: str) -> None:
+    made = cls.__init__
+
+    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        made(self, *args, **kwargs)
+        _import_messages.extend(str(getattr(self, f, "") or "") for f in fields)
+
+    cls.__init__ = __init__  # type: ignore[method-assign]
+
+
+_noting(importers.ImportFileError, "args")
+_noting(importers.RowProblem, "message")
+_noting(importers.SkippedRecord, "reason")
+
+
+@pytest.fixture
+def import_messages() -> list[str]:
+    """The import messages made so far in this test (the test of the check itself clears it)."""
+    return _import_messages
+
+
+@pytest.fixture(autouse=True)
+def _import_messages_name_no_server_internals() -> Iterator[None]:
+    _import_messages.clear()
+    yield
+    leaks = [m for m in _import_messages if _IMPORT_LEAKS.search(m)]
+    _import_messages.clear()
+    if leaks:
+        pytest.fail("an import message names a path or an object:\n" + "\n".join(leaks))
 
 
 def unavailable(reason: str) -> None:
