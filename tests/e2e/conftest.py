@@ -34,6 +34,17 @@ CHROMIUM_ARGS = [
 ]
 
 
+def fits(page, name: str) -> None:  # type: ignore[no-untyped-def]
+    """The page does not scroll sideways (test_every_page_fits.py looks closer, at every page)."""
+    width = page.evaluate("document.documentElement.scrollWidth")
+    wide = page.evaluate(
+        """() => [...document.querySelectorAll('body *')]
+            .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1)
+            .slice(0, 5).map(e => e.tagName + '.' + e.className)"""
+    )
+    assert width <= page.viewport_size["width"], f"{name}: the page is {width}px wide: {wide}"
+
+
 @pytest.fixture(scope="module")
 def live_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     """The app behind `live_server`, for a test that writes its data through the services."""

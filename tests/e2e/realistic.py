@@ -173,8 +173,8 @@ def seed(app, today: dt.date | None = None) -> World:  # type: ignore[no-untyped
         revoked, _ = tokens.create(session, uid, "Old laptop")
         tokens.revoke(session, uid, revoked.id)
 
-        def upload(name: str) -> int:
-            stored, size = imports.save_upload(root, "imports", io.BytesIO(STATEMENT), 1 << 20)
+        def upload(name: str, statement: bytes = STATEMENT) -> int:
+            stored, size = imports.save_upload(root, "imports", io.BytesIO(statement), 1 << 20)
             return imports.start(session, uid, main, root, stored, size, name).id
 
         def confirm_columns(batch_id: int) -> None:
@@ -185,7 +185,8 @@ def seed(app, today: dt.date | None = None) -> World:  # type: ignore[no-untyped
         world.batches["mapping"] = upload("Umsaetze_Girokonto_November_2026_Kontoauszug_Nr_11.csv")
         world.batches["preview"] = upload("Umsaetze_Girokonto_November_2026.csv")
         confirm_columns(world.batches["preview"])
-        done = upload("Umsaetze_Oktober.csv")
+        # October's statement, imported: November's preview still has new rows to show.
+        done = upload("Umsaetze_Oktober.csv", STATEMENT.replace(b".11.2026", b".10.2026"))
         confirm_columns(done)
         imports.commit(session, imports.get(session, uid, done), root, lambda _: None)
         world.batches["done"] = done
