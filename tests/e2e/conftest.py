@@ -11,11 +11,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from flask import Flask
 from werkzeug.serving import make_server
 
 from finance_tracker import create_app
 from finance_tracker.settings import load_settings
 from tests.conftest import SECRET, unavailable
+from tests.e2e import realistic
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 DESKTOP = {"width": 1280, "height": 900}
@@ -32,8 +34,20 @@ CHROMIUM_ARGS = [
 ]
 
 
+def fits(page, name: str) -> None:  # type: ignore[no-untyped-def]
+    """The page does not scroll sideways (test_every_page_fits.py looks closer, at every page)."""
+    width = page.evaluate("document.documentElement.scrollWidth")
+    wide = page.evaluate(
+        """() => [...document.querySelectorAll('body *')]
+            .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1)
+            .slice(0, 5).map(e => e.tagName + '.' + e.className)"""
+    )
+    assert width <= page.viewport_size["width"], f"{name}: the page is {width}px wide: {wide}"
+
+
 @pytest.fixture(scope="module")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def live_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+    """The app behind `live_server`, for a test that writes its data through the services."""
     data_dir = tmp_path_factory.mktemp("live")
     settings = load_settings(
         database_url=f"sqlite:///{data_dir / 'live.db'}",
@@ -43,13 +57,18 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         log_level="WARNING",
     )
     app = create_app(settings)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    yield app
+    app.extensions["finance_tracker"].database.dispose()
+
+
+@pytest.fixture(scope="module")
+def live_server(live_app: Flask) -> Iterator[str]:
+    server = make_server("127.0.0.1", 0, live_app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
     thread.join(timeout=10)
-    app.extensions["finance_tracker"].database.dispose()
 
 
 @pytest.fixture(scope="module")
@@ -81,3 +100,24 @@ def page(chromium, live_server, request):  # type: ignore[no-untyped-def]
     page.problems = problems
     yield page
     context.close()
+
+
+@pytest.fixture(scope="module")
+def world(live_app: Flask) -> realistic.World:
+    """The realistic person of tests/e2e/realistic.py, in this module's app."""
+    return realistic.seed(live_app)
+
+
+@pytest.fixture(scope="module")
+def signed_in(chromium, live_server, world):  # type: ignore[no-untyped-def]
+    """The cookies of the realistic person, logged in once: `new_context(storage_state=...)`."""
+    context = chromium.new_context(base_url=live_server, viewport=DESKTOP)
+    page = context.new_page()
+    page.goto("/login")
+    page.get_by_label("Email").fill(realistic.EMAIL)
+    page.get_by_label("Password").fill(realistic.PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(f"{live_server}/")
+    state = context.storage_state()
+    context.close()
+    return state

@@ -1,6 +1,6 @@
 """A person uses the app in a real browser: registers, opens accounts, records money coming in,
-going out and moving between accounts, and watches the dashboard follow. Screenshots of the
-main pages go to docs/screenshots/ for the README."""
+going out and moving between accounts, and watches the dashboard follow, on a laptop and on a
+phone."""
 
 from __future__ import annotations
 
@@ -9,17 +9,9 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import PHONE, SCREENSHOTS
+from tests.e2e.conftest import PHONE, fits
 
 pytestmark = pytest.mark.e2e
-
-
-def shoot(page, name: str) -> None:  # type: ignore[no-untyped-def]
-    """Save a full-page screenshot, after checking the page does not scroll sideways."""
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= page.viewport_size["width"], f"{name}: the page is {width}px wide"
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
 
 
 def open_account(page, name: str, kind: str, opening: str) -> None:  # type: ignore[no-untyped-def]
@@ -110,17 +102,17 @@ def test_a_new_user_records_a_month_and_sees_the_dashboard(page):  # type: ignor
     recent = page.locator("table.transactions tbody tr")
     assert recent.count() == 3  # income, expense and the transfer, listed once
     assert page.get_by_text("→ Savings").is_visible()
-    shoot(page, "dashboard")  # the README shows this one
+    fits(page, "dashboard")
 
     page.get_by_role("button", name="Switch light or dark theme").click()
     assert page.locator("html").get_attribute("data-theme") == "dark"
     page.wait_for_timeout(200)
-    shoot(page, "dashboard-dark")
+    fits(page, "dashboard-dark")
     page.get_by_role("button", name="Switch light or dark theme").click()
 
     page.goto("/transactions/")
     assert page.locator("table.transactions tbody tr").count() == 3
-    shoot(page, "transactions")
+    fits(page, "transactions")
     # Tick rows (select-all is app.js, a static script), one category for them all at once.
     page.get_by_label("Select every transaction on this page").check()
     page.get_by_label(re.compile(r"^Select ACME Corp")).uncheck()  # the transfer has no box
@@ -136,13 +128,13 @@ def test_a_new_user_records_a_month_and_sees_the_dashboard(page):  # type: ignor
     page.get_by_role("button", name="+ Add a line").click()
     assert rows.count() == 3
     assert rows.nth(2).locator("input").first.get_attribute("name") == "splits-2-amount"
-    shoot(page, "new-transaction")
+    fits(page, "new-transaction")
 
     page.set_viewport_size(PHONE)
     page.goto("/")
     assert page.locator("[data-figure=net-worth]").is_visible()
-    shoot(page, "dashboard-phone")
+    fits(page, "dashboard-phone")
     page.goto("/transactions/")
-    shoot(page, "transactions-phone")
+    fits(page, "transactions-phone")
 
     assert page.problems == []

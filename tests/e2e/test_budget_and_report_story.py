@@ -1,6 +1,5 @@
 """A person sets a monthly budget in a real browser, overspends it, sees the red row, then opens the
-spending report and drills into a category by clicking its slice. Screenshots of the budgets and
-the report go to docs/screenshots/ for the README, on a desktop and on a phone."""
+spending report and drills into a category by clicking its slice, on a laptop and on a phone."""
 
 from __future__ import annotations
 
@@ -9,22 +8,9 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import PHONE, SCREENSHOTS
+from tests.e2e.conftest import PHONE, fits
 
 pytestmark = pytest.mark.e2e
-
-
-def shoot(page, name: str) -> None:  # type: ignore[no-untyped-def]
-    """Save a full-page screenshot, then check the page does not scroll sideways."""
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
-    width = page.evaluate("document.documentElement.scrollWidth")
-    wide = page.evaluate(
-        """() => [...document.querySelectorAll('body *')]
-            .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1)
-            .slice(0, 5).map(e => e.tagName + '.' + e.className)"""
-    )
-    assert width <= page.viewport_size["width"], f"{name}: the page is {width}px wide: {wide}"
 
 
 def set_budget(page, category: str, amount: str, rollover: bool = False) -> None:  # type: ignore[no-untyped-def]
@@ -80,7 +66,7 @@ def test_a_budget_is_overspent_and_the_spending_report_drills_down(page):  # typ
     assert "€60.00" in transport.locator("[data-figure=remaining]").inner_text()
     assert page.locator('tr[data-budget="Leisure"] progress.nearly').count() == 1  # 88% gone
     assert "over by €30.00" not in page.locator('tr[data-total="EUR"]').inner_text()  # 2.50 left
-    shoot(page, "budgets")
+    fits(page, "budgets")
 
     page.get_by_role("link", name="Reports").click()
     page.get_by_role("link", name="Spending by category").click()
@@ -96,7 +82,7 @@ def test_a_budget_is_overspent_and_the_spending_report_drills_down(page):  # typ
         "labels": ["Food", "Leisure", "Transport", "Uncategorised"], "sizes": [230, 52.5, 40, 25]
     }  # fmt: skip
     assert page.locator('tr[data-category="Food"] [data-figure=spent]').inner_text() == "€230.00"
-    shoot(page, "reports")
+    fits(page, "reports")
 
     # Clicking the Food slice opens Food's subcategories.
     slice_at = page.evaluate(
@@ -122,8 +108,8 @@ def test_a_budget_is_overspent_and_the_spending_report_drills_down(page):  # typ
     page.set_viewport_size(PHONE)
     page.goto("/budgets/")
     assert page.locator('tr[data-budget="Food"] .over-text').is_visible()
-    shoot(page, "budgets-phone")
+    fits(page, "budgets-phone")
     page.goto("/reports/spending-by-category")
-    shoot(page, "reports-phone")
+    fits(page, "reports-phone")
 
     assert page.problems == []

@@ -1,6 +1,5 @@
 """A person imports their bank's CSV in a real browser: checks the columns with the live preview,
-reads the counts, imports, and watches the progress reach done. Screenshots of the mapping and
-the preview go to docs/screenshots/ for the README."""
+reads the counts, imports, and watches the progress reach done, on a laptop and on a phone."""
 
 from __future__ import annotations
 
@@ -9,7 +8,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import DESKTOP, PHONE, SCREENSHOTS
+from tests.e2e.conftest import DESKTOP, PHONE, fits
 
 pytestmark = pytest.mark.e2e
 
@@ -29,18 +28,6 @@ Buchungstag;Empfänger;Verwendungszweck;Betrag
 18.10.2026;Kino am Markt;Tickets;-23,00
 25.10.2026;ACME GmbH;Gehalt Oktober;3.850,00
 """.encode("cp1252")
-
-
-def fits(page, name: str) -> None:  # type: ignore[no-untyped-def]
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= page.viewport_size["width"], f"{name}: the page is {width}px wide"
-
-
-def shoot(page, name: str) -> None:  # type: ignore[no-untyped-def]
-    """Save a full-page screenshot, after checking the page does not scroll sideways."""
-    fits(page, name)
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
 
 
 def amounts(page) -> list[str]:  # type: ignore[no-untyped-def]
@@ -95,9 +82,9 @@ def test_a_bank_csv_is_checked_previewed_and_imported(page):  # type: ignore[no-
     page.get_by_label("One amount column").check()
     page.wait_for_selector(".sample-rows")
     assert len(amounts(page)) == 6
-    shoot(page, "import-mapping")
+    fits(page, "import-mapping")
     page.set_viewport_size(PHONE)
-    shoot(page, "import-mapping-phone")
+    fits(page, "import-mapping-phone")
     assert page.locator(".sample-rows").evaluate(
         "table => table.scrollWidth <= table.parentElement.clientWidth"
     )
@@ -109,7 +96,7 @@ def test_a_bank_csv_is_checked_previewed_and_imported(page):  # type: ignore[no-
     assert page.locator("[data-count=duplicates]").inner_text() == "0"
     assert page.locator("[data-count=invalid]").inner_text() == "0"
     assert page.locator(".preview-rows tbody tr").count() == 6
-    shoot(page, "import-preview")
+    fits(page, "import-preview")
     page.set_viewport_size(PHONE)
     fits(page, "import-preview at 390px")
     wide = "table => table.scrollWidth <= table.parentElement.clientWidth"

@@ -29,6 +29,25 @@
     return function (value) { return format.format(value); };
   }
 
+  // The axis of amounts. Chart.js picks ticks at nice steps (1, 2, 5 times a power of ten) for
+  // the range; `precision` keeps the step a whole number of the currency's minor unit (a cent,
+  // a yen), and each label shows whole units where every tick is one and the currency's own
+  // decimals otherwise: $0.00 $0.20 … $1.60, never $0 $0 $1 $1.
+  function amountAxis(data, theme) {
+    var whole = formatter(data, 0);
+    var exact = formatter(data);
+    var minorUnit = Math.pow(10, -data.digits);
+    function isWhole(tick) { return Math.abs(tick.value - Math.round(tick.value)) < minorUnit / 2; }
+    return {
+      ticks: {
+        color: theme.muted,
+        precision: data.digits,
+        callback: function (value, index, ticks) { return (ticks.every(isWhole) ? whole : exact)(value); }
+      },
+      grid: { color: theme.grid }
+    };
+  }
+
   // Amounts arrive as decimal strings; numbers are needed only to size slices and bars.
   function numbers(values) { return values.map(function (v) { return parseFloat(v); }); }
 
@@ -71,7 +90,8 @@
 
   function cashFlowChart(canvas, data, theme) {
     var money = formatter(data);
-    var roundMoney = formatter(data, 0);  // axis ticks: whole units are easier to scan
+    var amounts = amountAxis(data, theme);
+    amounts.beginAtZero = true;
     return new window.Chart(canvas, {
       type: "bar",
       data: {
@@ -85,8 +105,7 @@
         maintainAspectRatio: false,
         scales: {
           x: { ticks: { color: theme.muted, maxRotation: 0, autoSkip: true }, grid: { display: false } },
-          y: { beginAtZero: true, ticks: { color: theme.muted, callback: function (v) { return roundMoney(v); } },
-               grid: { color: theme.grid } }
+          y: amounts
         },
         plugins: {
           legend: { labels: { color: theme.text, boxWidth: 12 } },
@@ -101,7 +120,6 @@
   // line}], horizontal, links}. A link per label makes its bar or slice open that page.
   function reportChart(canvas, data, theme) {
     var money = formatter(data);
-    var roundMoney = formatter(data, 0);
     var roles = { positive: theme.positive, negative: theme.negative, primary: theme.primary, muted: theme.muted };
     var palette = data.labels.map(function (_, i) { return colourOf(i); });
     var doughnut = data.type === "doughnut";
@@ -140,11 +158,8 @@
     if (doughnut) {
       options.cutout = "62%";
     } else {
-      var values = {
-        beginAtZero: data.type !== "line",
-        ticks: { color: theme.muted, callback: function (v) { return roundMoney(v); } },
-        grid: { color: theme.grid }
-      };
+      var values = amountAxis(data, theme);
+      values.beginAtZero = data.type !== "line";
       var names = { ticks: { color: theme.muted, autoSkip: !data.horizontal }, grid: { display: false } };
       if (!data.horizontal) { names.ticks.maxRotation = 0; }
       options.indexAxis = data.horizontal ? "y" : "x";
