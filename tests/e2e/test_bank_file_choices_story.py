@@ -96,8 +96,10 @@ def test_bank_files_from_the_wild_with_the_choices_they_need(page):  # type: ign
     # the page says so, with the reason.
     upload(page, "Brokerage", "ofx/investment_statement.ofx")
     skipped = page.locator(".skipped-records").inner_text()
-    assert "10 records (BUYSTOCK ×2, BUYMF, REINVEST ×2, SELLSTOCK, SELLMF, TRANSFER, SPLIT, " \
+    assert (
+        "10 records (BUYSTOCK ×2, BUYMF, REINVEST ×2, SELLSTOCK, SELLMF, TRANSFER, SPLIT, "
         "JRNLFUND): this tracker records cash, not holdings" in skipped
+    )
     assert "4 records (position ×4): a holding, not a transaction" in skipped
     assert (count(page, "new"), count(page, "skipped")) == ("7", "14")
     import_and_open_the_account(page, "Import 7 new transactions", "Brokerage")
@@ -112,7 +114,10 @@ def test_bank_files_from_the_wild_with_the_choices_they_need(page):  # type: ign
     superstore = page.locator("tr", has_text="Superstore")
     assert superstore.locator(".badge", has_text="Split").is_visible()
     lines = superstore.locator(".split-lines li").all_inner_texts()
-    assert [line.split("\n")[0] for line in lines] == ["Food › Groceries · Food", "Household › Supplies · Cleaning"]
+    assert [line.split("\n")[0] for line in lines] == [
+        "Food › Groceries · Food",
+        "Household › Supplies · Cleaning",
+    ]
     payslip = page.locator("tr", has_text="ACME Corp").filter(has=page.locator(".split-lines"))
     assert "-$300.00" in payslip.locator(".split-lines").inner_text()
     assert page.locator("tr", has_text="Save 200").get_by_text("→ Savings").is_visible()
