@@ -95,7 +95,7 @@ def prepare(url: str, upload_root: Path, csv_path: Path) -> tuple[int, int]:
 
 
 COLUMNS = ("user_id, account_id, date, amount_minor, kind, payee, memo, category_id, is_split,"
-           " import_key, import_batch_id, created_at, updated_at")  # fmt: skip
+           " import_key, import_batch_id, cleared, created_at, updated_at")  # fmt: skip
 
 
 def copy_baseline(url: str) -> float:

@@ -134,6 +134,8 @@ class Plan:
             self._read_ahead()
         self.rule_book = RuleBook(session, user_id)
         self.keys: dict[int, KeyMaker] = {}
+        # id and currency of each account, read once (an ORM attribute costs on every row)
+        self.account_keys = {a.id: (a.id, a.currency) for a in self.own_accounts.values()}
         self.needs_rounding = 0  # rows refused for want of the rounding choice
 
     # ---- defaults and choices ----------------------------------------------------------------
@@ -282,9 +284,12 @@ class Plan:
 
     def _minor(self, amount: Decimal, currency: str) -> tuple[int, Decimal | None]:
         """Minor units, and the file's amount when it had to be rounded (only if chosen)."""
-        scaled = amount.scaleb(minor_digits(currency))
-        if scaled == scaled.to_integral_value():
+        try:
             return parse_amount(amount, currency), None
+        except MoneyError:
+            scaled = amount.scaleb(minor_digits(currency))
+            if scaled == scaled.to_integral_value():
+                raise  # not a matter of decimals: too large, say
         if not self.options.round_amounts:
             self.needs_rounding += 1
             raise MoneyError(
@@ -298,7 +303,9 @@ class Plan:
     def _planned(
         self, record: ParsedRow, account: Account, keys: KeyMaker, category_ids: dict[str, int]
     ) -> Iterator[Outcome]:
-        currency = account.currency
+        """The row(s) a record becomes. A plain row is built once, without copies: a million
+        of them go through here on a large CSV."""
+        account_id, currency = self.account_keys[account.id]
         try:
             check_date(record.date)
             total, rounded_from = self._minor(record.amount, currency)
@@ -312,39 +319,41 @@ class Plan:
         memo = record.memo
         if rounded_from is not None:
             memo = " · ".join(p for p in (memo, f"rounded from {rounded_from}") if p)
-        tags = sorted({_tag(t) for t in record.tags if _tag(t)})
-        row = ImportRow(
-            account_id=account.id, date=record.date, amount_minor=total,
-            kind="income" if total > 0 else "expense", payee=record.payee[:200],
-            memo=memo[:1000], category_id=None,
-            import_key=keys.key(record.date, total, record.payee, record.fitid),
-            tags=",".join(tags), cleared=record.cleared.value,
-        )  # fmt: skip
-        if lines:
-            yield from self._split(record, row, keys, lines, category_ids)
-            return
-        other = self._transfer_account(record.transfer, account)
-        if other is not None:
-            mine, theirs = keys.transfer_keys(record.date, total, account.id, other.id)
-            row = replace(
-                row, transfer_account_id=other.id, transfer_key=theirs, also_known_as=(mine,)
-            )
-            yield Planned(record.line, row, False, rounded_from, "", record.transfer)
-            return
-        category_id = category_ids.get(record.category)
-        stated = category_id is not None or (
-            record.category in self.categories and self.categories[record.category].create
-        )  # a category the file names wins over a rule's, even one created at commit
-        rule = self.rule_book.first_match(record.payee, record.memo, total, account.id)
+        tags = sorted({_tag(t) for t in record.tags if _tag(t)}) if record.tags else []
+        key = keys.key(record.date, total, record.payee, record.fitid)
+        kind = "income" if total > 0 else "expense"
+        if lines or record.transfer:
+            row = ImportRow(
+                account_id, record.date, total, kind, record.payee[:200], memo[:1000], None, key,
+                ",".join(tags), record.cleared.value,
+            )  # fmt: skip
+            if lines:
+                yield from self._split(record, row, keys, lines, category_ids)
+                return
+            other = self._transfer_account(record.transfer, account)
+            if other is not None:
+                mine, theirs = keys.transfer_keys(record.date, total, account_id, other.id)
+                row = replace(
+                    row, transfer_account_id=other.id, transfer_key=theirs, also_known_as=(mine,)
+                )
+                yield Planned(record.line, row, False, rounded_from, "", record.transfer)
+                return
+        category_id = category_ids.get(record.category) if record.category else None
+        payee = record.payee
+        rule = self.rule_book.first_match(payee, record.memo, total, account_id)
         if rule is not None:
+            stated = category_id is not None or (
+                record.category in self.categories and self.categories[record.category].create
+            )  # a category the file names wins over a rule's, even one created at commit
             if rule.outcome.category_id and (not stated or self.options.rules_override):
                 category_id = rule.outcome.category_id
-            row = replace(
-                row,
-                payee=rule.outcome.payee or row.payee,
-                tags=",".join(sorted({*tags, *rule.outcome.tag_names})),
-            )
-        row = replace(row, category_id=category_id)
+            payee = rule.outcome.payee or payee
+            if rule.outcome.tag_names:
+                tags = sorted({*tags, *rule.outcome.tag_names})
+        row = ImportRow(
+            account_id, record.date, total, kind, payee[:200], memo[:1000], category_id, key,
+            ",".join(tags), record.cleared.value,
+        )  # fmt: skip
         yield Planned(record.line, row, rule is not None, rounded_from, record.category,
                       record.transfer)  # fmt: skip
 

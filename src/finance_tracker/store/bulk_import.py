@@ -139,8 +139,9 @@ class KeyCheck:
     def _existing(self, chunk: list[ImportRow]) -> set[tuple[int, str]]:
         wanted: dict[int, list[str]] = {}
         for row in chunk:
-            for account_id, key in row.places():
-                low, high = self._range(account_id)
+            places = row.places() if row.also_known_as or row.transfer_account_id else None
+            for account_id, key in places or ((row.account_id, row.import_key),):
+                low, high = self.ranges.get(account_id) or self._range(account_id)
                 if low is not None and high is not None and low <= row.date <= high:
                     wanted.setdefault(account_id, []).append(key)
         found: set[tuple[int, str]] = set()
@@ -150,16 +151,20 @@ class KeyCheck:
         return found
 
     def new(self, chunk: list[ImportRow]) -> list[bool]:
-        existing = self._existing(chunk)
+        existing, seen = self._existing(chunk), self.seen
         verdicts = []
         for row in chunk:
-            keys = row.places()
-            if any(k in existing or k in self.seen for k in keys):
-                verdicts.append(False)
-                continue
-            if not row.import_key.startswith("h:") or len(keys) > 1:
-                self.seen.update(keys)
-            verdicts.append(True)
+            if row.also_known_as or row.transfer_account_id is not None:
+                places = row.places()
+                is_new = not any(p in existing or p in seen for p in places)
+                if is_new:
+                    seen.update(places)
+            else:  # a plain row, nearly every row of a bank file: one key
+                place = (row.account_id, row.import_key)
+                is_new = place not in existing and place not in seen
+                if is_new and not row.import_key.startswith("h:"):
+                    seen.add(place)
+            verdicts.append(is_new)
         return verdicts
 
 
