@@ -5,6 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .PHONY: run test lint typecheck demo bench clean security-scan test-security fuzz
+.PHONY: translations compile-translations check-translations
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,6 +19,7 @@ run: $(STAMP)  ## the app on SQLite at http://127.0.0.1:5000, nothing else to st
 test: $(STAMP)  ## lint, then every test (PostgreSQL/Redis/browser tests skip when absent, unless CI=true)
 	$(BIN)/ruff check src tests
 	$(BIN)/ruff format --check src tests
+	$(MAKE) --no-print-directory check-translations
 	$(BIN)/pytest -n 2
 
 typecheck: $(STAMP)
@@ -100,3 +102,28 @@ monitoring-check:  ## promtool: check the rules and run their unit tests (apt-ge
 
 observability-check: $(STAMP)  ## rules, dashboards, logs, and a real Prometheus scraping the app: tests/observability
 	$(BIN)/pytest -q -p no:cacheprovider tests/observability
+
+# ---- Translations (issue 17) -------------------------------------------------------------------
+# The catalogs (.po, edited by translators) and what the app reads (.mo, compiled from them) are
+# both committed: a wheel, the image and `make run` need nothing else. `make test` recompiles them
+# aside and fails on a catalog with an error (a broken placeholder, a syntax error) or a .mo that
+# is not what its .po compiles to.
+CATALOGS := src/finance_tracker/translations
+BABEL_KEYWORDS := -k _l -k lazy_gettext -k lazy_pgettext:1c,2 -k Text -k Plural:1,2 -k NC_:1c,2
+
+translations: $(STAMP)  ## extract every marked string, merge into the catalogs (then translate them, and compile-translations)
+	$(BIN)/pybabel extract -F babel.cfg $(BABEL_KEYWORDS) --add-location=file --sort-by-file \
+		--project="Finance Tracker" --copyright-holder="Finance Tracker maintainers" \
+		-o $(CATALOGS)/messages.pot .
+	$(BIN)/pybabel update -i $(CATALOGS)/messages.pot -d $(CATALOGS) --no-fuzzy-matching \
+		--ignore-obsolete
+
+compile-translations: $(STAMP)  ## compile the catalogs into the .mo files the app reads
+	$(BIN)/pybabel compile -d $(CATALOGS) --statistics
+
+check-translations: $(STAMP)  ## the catalogs compile without an error, and the committed .mo files are current
+	@aside=$$(mktemp -d) && trap 'rm -rf "$$aside"' EXIT && cp -R $(CATALOGS)/. "$$aside" \
+		&& $(BIN)/pybabel compile -d "$$aside" && for mo in $(CATALOGS)/*/LC_MESSAGES/messages.mo; do \
+			cmp -s "$$mo" "$$aside/$${mo#$(CATALOGS)/}" \
+			|| { echo "$$mo is not what its .po compiles to: make compile-translations"; exit 1; }; \
+		done

@@ -11,6 +11,8 @@ import datetime as dt
 from dataclasses import dataclass
 from enum import StrEnum
 
+from finance_tracker.domain.text import Text
+
 EARLIEST_DATE = dt.date(1900, 1, 1)
 LATEST_DATE = dt.date(2199, 12, 31)
 
@@ -45,14 +47,21 @@ class LedgerError(ValueError):
 
 def check_date(value: dt.date, field: str = "date") -> dt.date:
     if not EARLIEST_DATE <= value <= LATEST_DATE:
-        raise LedgerError(field, f"date must be between {EARLIEST_DATE} and {LATEST_DATE}")
+        raise LedgerError(
+            field,
+            Text(
+                "date must be between %(earliest)s and %(latest)s",
+                earliest=EARLIEST_DATE,
+                latest=LATEST_DATE,
+            ),
+        )
     return value
 
 
 def signed(kind: TransactionKind, amount_minor: int) -> int:
     """Users enter positive amounts; the kind decides the sign. Transfers are signed per leg."""
     if amount_minor <= 0:
-        raise LedgerError("amount", "amount must be greater than zero")
+        raise LedgerError("amount", Text("amount must be greater than zero"))
     return amount_minor if kind is TransactionKind.income else -amount_minor
 
 
@@ -77,12 +86,12 @@ class SplitLine:
 def check_splits(total_minor: int, lines: list[SplitLine]) -> list[SplitLine]:
     """A split needs two or more lines, none of them zero, that add up to the amount."""
     if len(lines) < 2:
-        raise LedgerError("splits", "a split needs at least two lines")
+        raise LedgerError("splits", Text("a split needs at least two lines"))
     for line in lines:
         if line.amount_minor == 0:
-            raise LedgerError("splits", "every split line needs an amount other than zero")
+            raise LedgerError("splits", Text("every split line needs an amount other than zero"))
     if sum(line.amount_minor for line in lines) != total_minor:
-        raise LedgerError("splits", "split lines must add up to the transaction amount")
+        raise LedgerError("splits", Text("split lines must add up to the transaction amount"))
     return lines
 
 

@@ -12,6 +12,8 @@ from functools import cache
 
 from babel.numbers import format_currency, get_currency_precision, list_currencies
 
+from finance_tracker.domain.text import Text
+
 # Larger than any real balance, small enough for a signed 64-bit column after summing a lifetime.
 MAX_ABS_MINOR = 10**15
 
@@ -28,7 +30,11 @@ def known_currencies() -> frozenset[str]:
 def normalise_currency(code: str) -> str:
     code = (code or "").strip().upper()
     if len(code) != 3 or code not in known_currencies():
-        raise MoneyError(f"unknown currency {code or '(empty)'!r}: use an ISO 4217 code like EUR")
+        raise MoneyError(
+            Text(
+                "unknown currency %(value)r: use an ISO 4217 code like EUR", value=code or "(empty)"
+            )
+        )
     return code
 
 
@@ -40,23 +46,29 @@ def minor_digits(currency: str) -> int:
 def parse_amount(value: str | int | Decimal, currency: str) -> int:
     """'12.30' EUR -> 1230. Refuses floats, non-numbers and more decimals than the currency has."""
     if isinstance(value, (bool, float)):
-        raise MoneyError("amount must be given as a decimal string, not a float")
+        raise MoneyError(Text("amount must be given as a decimal string, not a float"))
     digits = minor_digits(currency)
     try:
         number = Decimal(value.strip().replace(" ", "") if isinstance(value, str) else value)
     except (InvalidOperation, AttributeError):
-        raise MoneyError(f"{value!r} is not a number") from None
+        raise MoneyError(Text("%(value)r is not a number", value=value)) from None
     if not number.is_finite():
-        raise MoneyError(f"{value!r} is not a number")
+        raise MoneyError(Text("%(value)r is not a number", value=value))
     try:
         scaled = number.scaleb(digits)
     except ArithmeticError:  # 1e999999 overflows the Decimal context
-        raise MoneyError("amount is too large") from None
+        raise MoneyError(Text("amount is too large")) from None
     if scaled != scaled.to_integral_value():
-        raise MoneyError(f"{currency} amounts have at most {digits} decimal places")
+        raise MoneyError(
+            Text(
+                "%(currency)s amounts have at most %(digits)s decimal places",
+                currency=currency,
+                digits=digits,
+            )
+        )
     # Compare before int(): turning 1e999990 into an int takes half a minute of CPU.
     if abs(scaled) >= MAX_ABS_MINOR:
-        raise MoneyError("amount is too large")
+        raise MoneyError(Text("amount is too large"))
     return int(scaled)
 
 
@@ -86,7 +98,13 @@ class Money:
 
     def __add__(self, other: Money) -> Money:
         if other.currency != self.currency:
-            raise MoneyError(f"cannot add {other.currency} to {self.currency}")
+            raise MoneyError(
+                Text(
+                    "cannot add %(added)s to %(currency)s",
+                    added=other.currency,
+                    currency=self.currency,
+                )
+            )
         return Money(self.minor + other.minor, self.currency)
 
     def __neg__(self) -> Money:

@@ -12,6 +12,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 
+from finance_tracker.domain.text import Text
+
 LAST_DAY = -1
 MAX_INTERVAL = 366
 MAX_COUNT = 10_000
@@ -42,18 +44,25 @@ class Schedule:
 
     def __post_init__(self) -> None:
         if self.frequency not in Frequency.__members__.values():
-            raise ScheduleError("frequency", "choose daily, weekly, monthly or yearly")
+            raise ScheduleError("frequency", Text("choose daily, weekly, monthly or yearly"))
         if not 1 <= self.interval <= MAX_INTERVAL:
-            raise ScheduleError("interval", f"repeat every 1 to {MAX_INTERVAL} periods")
+            raise ScheduleError(
+                "interval",
+                Text("repeat every 1 to %(count)s periods", count=MAX_INTERVAL),
+            )
         if self.day_of_month is not None:
             if self.frequency is not Frequency.monthly:
-                raise ScheduleError("day_of_month", "a day of the month is for monthly schedules")
+                raise ScheduleError(
+                    "day_of_month", Text("a day of the month is for monthly schedules")
+                )
             if self.day_of_month != LAST_DAY and not 1 <= self.day_of_month <= 31:
-                raise ScheduleError("day_of_month", "day of month is 1 to 31, or the last day")
+                raise ScheduleError(
+                    "day_of_month", Text("day of month is 1 to 31, or the last day")
+                )
         if self.end is not None and self.end < self.start:
-            raise ScheduleError("end_date", "the end date is before the start date")
+            raise ScheduleError("end_date", Text("the end date is before the start date"))
         if self.max_count is not None and not 1 <= self.max_count <= MAX_COUNT:
-            raise ScheduleError("max_count", f"the count is 1 to {MAX_COUNT}")
+            raise ScheduleError("max_count", Text("the count is 1 to %(count)s", count=MAX_COUNT))
 
 
 def _in_month(year: int, month: int, day: int) -> dt.date:

@@ -9,6 +9,8 @@ from enum import StrEnum
 
 import regex
 
+from finance_tracker.domain.text import Text
+
 MATCH_TIMEOUT_SECONDS = 0.05
 MAX_PATTERN_LENGTH = 200
 # Inputs that make backtracking patterns like (a+)+$ explode; a sound pattern shrugs them off.
@@ -54,29 +56,38 @@ def compile_condition(
     account_id: int | None = None,
 ) -> Condition:
     if match_field not in MatchField.__members__:
-        raise RuleError("match_field", "match the payee, the memo, or any of them")
+        raise RuleError("match_field", Text("match the payee, the memo, or any of them"))
     if match_type not in MatchType.__members__:
-        raise RuleError("match_type", "match by 'contains' or by 'regex'")
+        raise RuleError("match_type", Text("match by 'contains' or by 'regex'"))
     pattern = (pattern or "").strip()
     if not pattern:
-        raise RuleError("pattern", "enter text to match")
+        raise RuleError("pattern", Text("enter text to match"))
     if len(pattern) > MAX_PATTERN_LENGTH:
-        raise RuleError("pattern", f"use at most {MAX_PATTERN_LENGTH} characters")
+        raise RuleError(
+            "pattern",
+            Text(
+                "use at most %(max_pattern_length)s characters",
+                max_pattern_length=MAX_PATTERN_LENGTH,
+            ),
+        )
     bounded = amount_min_minor is not None and amount_max_minor is not None
     if bounded and amount_min_minor > amount_max_minor:  # type: ignore[operator]
-        raise RuleError("amount_max", "the maximum is below the minimum")
+        raise RuleError("amount_max", Text("the maximum is below the minimum"))
     compiled = None
     if match_type == MatchType.regex:
         try:
             compiled = regex.compile(pattern, regex.IGNORECASE)
         except regex.error as error:
-            raise RuleError("pattern", f"not a valid regular expression: {error}") from None
+            raise RuleError(
+                "pattern", Text("not a valid regular expression: %(error)s", error=error)
+            ) from None
         for probe in _PROBES:
             try:
                 compiled.search(probe, timeout=MATCH_TIMEOUT_SECONDS)
             except TimeoutError:
                 raise RuleError(
-                    "pattern", "this regular expression is too slow (catastrophic backtracking)"
+                    "pattern",
+                    Text("this regular expression is too slow (catastrophic backtracking)"),
                 ) from None
     return Condition(
         MatchField(match_field), MatchType(match_type), pattern,

@@ -17,6 +17,7 @@ from decimal import Decimal
 from enum import StrEnum
 
 from finance_tracker.domain.ledger import Cleared
+from finance_tracker.domain.text import Plural, Text, TextList
 
 
 class FileFormat(StrEnum):
@@ -75,18 +76,30 @@ class Statement:
     records: Iterable[Record] = field(default_factory=list)
 
     @property
-    def label(self) -> str:
+    def label(self) -> Text:
         if not self.account:
-            return "The file's transactions"
-        kind = {"bank": "Bank account", "card": "Credit card", "investment": "Investment account",
-                "qif": "Account"}.get(self.kind, "Statement")  # fmt: skip
-        shown = self.account if self.kind == "qif" else mask_account_number(self.account)
-        return f"{kind} {shown}"
+            return Text("The file's transactions")
+        if self.kind == "qif":
+            return Text("Account %(name)s", name=self.account)
+        number = mask_account_number(self.account)
+        if self.kind == "bank":
+            return Text("Bank account %(number)s", number=number)
+        if self.kind == "card":
+            return Text("Credit card %(number)s", number=number)
+        if self.kind == "investment":
+            return Text("Investment account %(number)s", number=number)
+        return Text("Statement %(number)s", number=number)
 
 
-LIST_NAMES = {"categories": "category", "classes": "class", "securities": "security",
-              "prices": "price", "accounts": "account", "tags": "tag",
-              "budgets": "budget"}  # fmt: skip
+LIST_NAMES = {
+    "categories": lambda n: Plural("%(count)s category", "%(count)s categories", n),
+    "classes": lambda n: Plural("%(count)s class", "%(count)s classes", n),
+    "securities": lambda n: Plural("%(count)s security", "%(count)s securities", n),
+    "prices": lambda n: Plural("%(count)s price", "%(count)s prices", n),
+    "accounts": lambda n: Plural("%(count)s account", "%(count)s accounts", n),
+    "tags": lambda n: Plural("%(count)s tag", "%(count)s tags", n),
+    "budgets": lambda n: Plural("%(count)s budget", "%(count)s budgets", n),
+}
 
 
 @dataclass
@@ -96,12 +109,12 @@ class ParsedFile:
     lists: dict[str, int] = field(default_factory=dict)  # QIF lists read: "categories": 12
 
     @property
-    def lists_text(self) -> str:
+    def lists_text(self) -> TextList:
         """'4 accounts, 3 categories, 1 security'."""
-        return ", ".join(
-            f"{count} {LIST_NAMES.get(name, name) if count == 1 else name}"
+        return TextList([
+            LIST_NAMES[name](count) if name in LIST_NAMES else f"{count} {name}"
             for name, count in self.lists.items()
-        )
+        ])  # fmt: skip
 
 
 class ImportFileError(ValueError):
@@ -115,17 +128,17 @@ def mask_account_number(number: str) -> str:
 
 
 BINARY_SIGNATURES = {
-    b"MZ": "a Windows executable",
-    b"\x7fELF": "a Linux executable",
-    b"PK\x03\x04": "a zip archive",
-    b"\x1f\x8b": "a gzip archive",
-    b"%PDF": "a PDF document",
-    b"\x89PNG": "a PNG image",
-    b"\xff\xd8\xff": "a JPEG image",
-    b"7z\xbc\xaf": "a 7-Zip archive",
-    b"Rar!": "a RAR archive",
-    b"BZh": "a bzip2 archive",
-    b"\xfd7zXZ": "an xz archive",
+    b"MZ": Text("a Windows executable"),
+    b"\x7fELF": Text("a Linux executable"),
+    b"PK\x03\x04": Text("a zip archive"),
+    b"\x1f\x8b": Text("a gzip archive"),
+    b"%PDF": Text("a PDF document"),
+    b"\x89PNG": Text("a PNG image"),
+    b"\xff\xd8\xff": Text("a JPEG image"),
+    b"7z\xbc\xaf": Text("a 7-Zip archive"),
+    b"Rar!": Text("a RAR archive"),
+    b"BZh": Text("a bzip2 archive"),
+    b"\xfd7zXZ": Text("an xz archive"),
 }
 # A QIF file announces itself with a header line; Quicken's own exports may open with option
 # switches, account, category and class lists, or comments first, so look at every line start.
@@ -137,9 +150,9 @@ def detect_format(head: bytes) -> FileFormat:
     """Decide by content, never by the file name: an executable named .csv is refused here."""
     for signature, what in BINARY_SIGNATURES.items():
         if head.startswith(signature):
-            raise ImportFileError(f"this file is {what}, not a bank statement")
+            raise ImportFileError(Text("this file is %(what)s, not a bank statement", what=what))
     if b"\x00" in head[:4096]:
-        raise ImportFileError("this is a binary file, not a bank statement (CSV, OFX or QIF)")
+        raise ImportFileError(Text("this is a binary file, not a bank statement (CSV, OFX or QIF)"))
     text = head.removeprefix(b"\xef\xbb\xbf")
     if _OFX_START.match(text) or b"<OFX>" in text[:4096].upper():
         return FileFormat.ofx

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from decimal import Decimal, InvalidOperation
 
+from finance_tracker.domain.text import Text
+
 _NOT_AMOUNT = re.compile(r"[^\d.,()+\-]")
 # A currency code or symbol may stand before or after the number; a letter inside it (12.5O,
 # a letter O for a zero) makes it no amount at all, rather than a smaller one.
@@ -21,7 +23,7 @@ def parse_amount(text: str, decimal_comma: bool) -> Decimal:
     if not decimal_comma and _PLAIN_AMOUNT.fullmatch(raw):
         return Decimal(raw)  # the common case, a million times per large file: no cleaning
     if _LETTER.search(_CURRENCY_AROUND.sub("", raw)):
-        raise ValueError(f"{text!r} is not an amount")
+        raise ValueError(Text("%(value)r is not an amount", value=text))
     negative = raw.startswith("(") and raw.endswith(")") or raw.endswith("-")
     cleaned = _NOT_AMOUNT.sub("", raw).strip("()")
     if cleaned.endswith("-"):
@@ -31,13 +33,13 @@ def parse_amount(text: str, decimal_comma: bool) -> Decimal:
     else:
         cleaned = cleaned.replace(",", "")
     if not cleaned or cleaned in {"+", "-", "."}:
-        raise ValueError(f"{text!r} is not an amount")
+        raise ValueError(Text("%(value)r is not an amount", value=text))
     try:
         value = Decimal(cleaned)
     except InvalidOperation:
-        raise ValueError(f"{text!r} is not an amount") from None
+        raise ValueError(Text("%(value)r is not an amount", value=text)) from None
     if not value.is_finite():
-        raise ValueError(f"{text!r} is not an amount")
+        raise ValueError(Text("%(value)r is not an amount", value=text))
     return -abs(value) if negative else value
 
 

@@ -13,6 +13,7 @@ from decimal import Decimal
 from itertools import islice
 from pathlib import Path
 
+from finance_tracker.domain.text import Text, TextList, message_of
 from finance_tracker.importers import ImportFileError, ParsedRow, RowProblem
 from finance_tracker.importers.amounts import guess_decimal_comma, parse_amount
 from finance_tracker.importers.text import detect_encoding
@@ -62,23 +63,25 @@ class CsvSettings:
     def problems(self) -> dict[str, str]:
         errors: dict[str, str] = {}
         if self.delimiter not in DELIMITERS:
-            errors["delimiter"] = "choose comma, semicolon, tab or pipe"
+            errors["delimiter"] = Text("choose comma, semicolon, tab or pipe")
         if self.date is None:
-            errors["date"] = "choose the date column"
+            errors["date"] = Text("choose the date column")
         if self.amount is None and self.debit is None and self.credit is None:
-            errors["amount"] = "choose an amount column, or debit and credit columns"
+            errors["amount"] = Text("choose an amount column, or debit and credit columns")
         if self.amount is not None and (self.debit is not None or self.credit is not None):
-            errors["amount"] = "use either one amount column or debit/credit columns, not both"
+            errors["amount"] = Text(
+                "use either one amount column or debit/credit columns, not both"
+            )
         if self.payee is None:
-            errors["payee"] = "choose the payee or description column"
+            errors["payee"] = Text("choose the payee or description column")
         if self.date_format not in DATE_FORMATS:
-            errors["date_format"] = "choose one of the listed date formats"
+            errors["date_format"] = Text("choose one of the listed date formats")
         if not 0 <= self.skip_rows <= 1000:
-            errors["skip_rows"] = "skip 0 to 1000 rows"
+            errors["skip_rows"] = Text("skip 0 to 1000 rows")
         for name in ("date", "amount", "debit", "credit", "payee", "memo"):
             value = getattr(self, name)
             if value is not None and not 0 <= value < MAX_COLUMNS:
-                errors[name] = "no such column"
+                errors[name] = Text("no such column")
         return errors
 
 
@@ -103,7 +106,9 @@ def _rows(handle: io.TextIOBase, delimiter: str) -> Iterator[tuple[int, list[str
         except StopIteration:
             return
         except csv.Error as error:
-            raise ImportFileError(f"line {reader.line_num}: {error}") from None
+            raise ImportFileError(
+                Text("line %(line_num)s: %(error)s", line_num=reader.line_num, error=error)
+            ) from None
         yield reader.line_num, row
 
 
@@ -114,21 +119,27 @@ def sniff(path: Path, encoding: str = "auto") -> CsvSniff:
         head = handle.read(64 * 1024)
     lines = head.splitlines()[:60]
     if not any(line.strip() for line in lines):
-        raise ImportFileError("the file is empty")
+        raise ImportFileError(Text("the file is empty"))
     filled = [line for line in lines if line.strip()]
     counts = {d: sum(line.count(d) for line in filled[-20:]) for d in DELIMITERS}
     settings.delimiter = max(DELIMITERS, key=lambda d: (counts[d], d == ","))
     try:
         table = list(csv.reader(lines, delimiter=settings.delimiter))
     except csv.Error as error:  # e.g. a field over the size limit: the file's fault, not a 500
-        raise ImportFileError(f"this file cannot be read as CSV: {error}") from None
+        raise ImportFileError(
+            Text("this file cannot be read as CSV: %(error)s", error=error)
+        ) from None
     width = max(len(r) for r in table)
     # Banks put account details above the table: skip the rows before its first full-width row.
     settings.skip_rows = next((i for i, r in enumerate(table) if len(r) == width), 0)
     body = [r for r in table[settings.skip_rows :] if any(c.strip() for c in r)]
     first = [c.strip().lower() for c in body[0]]
     settings.has_header = not any(_looks_like_date(c) or _looks_like_amount(c) for c in first)
-    header = body[0] if settings.has_header else [f"Column {i + 1}" for i in range(width)]
+    header: list[str] = (
+        body[0]
+        if settings.has_header
+        else [Text("Column %(number)s", number=i + 1) for i in range(width)]
+    )
     sample = body[1:] if settings.has_header else body
     if settings.has_header:
         for role, words in HEADER_WORDS.items():
@@ -187,7 +198,9 @@ def guess_date_format(values: list[str]) -> str:
 def parse(path: Path, settings: CsvSettings) -> Iterator[ParsedRow | RowProblem]:
     """Every data row as a ParsedRow, or a RowProblem naming its line."""
     if problems := settings.problems():
-        raise ImportFileError("; ".join(f"{k}: {v}" for k, v in problems.items()))
+        raise ImportFileError(TextList(
+            [Text("%(field)s: %(problem)s", field=k, problem=v) for k, v in problems.items()], "; "
+        ))  # fmt: skip
     handle = _open(path, settings)
     dates: dict[str, dt.date] = {}
     try:
@@ -199,7 +212,11 @@ def parse(path: Path, settings: CsvSettings) -> Iterator[ParsedRow | RowProblem]
             yield _row(line, row, settings, dates)
     except UnicodeDecodeError as error:
         raise ImportFileError(
-            f"the file is not valid {handle.encoding} text ({error.reason}); choose its encoding"
+            Text(
+                "the file is not valid %(encoding)s text (%(reason)s); choose its encoding",
+                encoding=handle.encoding,
+                reason=error.reason,
+            )
         ) from None
     finally:
         handle.close()
@@ -222,7 +239,12 @@ def _row(
             day = dt.datetime.strptime(date_text, s.date_format).date()
         except ValueError:
             return RowProblem(
-                line, f"{date_text or '(empty)'!r} is not a date like {s.date_format}"
+                line,
+                Text(
+                    "%(value)r is not a date like %(format)s",
+                    value=date_text or "(empty)",
+                    format=s.date_format,
+                ),  # fmt: skip
             )
         if len(dates) < 100_000:  # statements repeat dates: parse each once
             dates[date_text] = day
@@ -232,12 +254,12 @@ def _row(
         else:
             debit, credit = _cell(row, s.debit), _cell(row, s.credit)
             if not debit and not credit:
-                return RowProblem(line, "both debit and credit are empty")
+                return RowProblem(line, Text("both debit and credit are empty"))
             amount = (parse_amount(credit, s.decimal_comma) if credit else Decimal(0)) - (
                 abs(parse_amount(debit, s.decimal_comma)) if debit else Decimal(0)
             )
     except ValueError as error:
-        return RowProblem(line, str(error))
+        return RowProblem(line, message_of(error))
     return ParsedRow(
         line,
         day,

@@ -25,6 +25,7 @@ from functools import cache
 from pathlib import Path
 from xml.etree.ElementTree import Element
 
+from finance_tracker.domain.text import Text, TextList
 from finance_tracker.importers import (
     ImportFileError,
     ParsedFile,
@@ -54,17 +55,17 @@ TRADES = frozenset({
 })  # fmt: skip
 POSITIONS = frozenset({"POSDEBT", "POSMF", "POSOPT", "POSOTHER", "POSSTOCK"})
 RECORD_TAGS = frozenset({"STMTTRN", *CASH_RECORDS, *TRADES, *POSITIONS})
-NOT_HOLDINGS = "this tracker records cash, not holdings"
+NOT_HOLDINGS = Text("this tracker records cash, not holdings")
 TRANSACTION_TYPES = {"DEBIT", "CREDIT"}  # TRNTYPEs the amount's sign already says
 INCOME_TYPES = {"DIV": "dividend", "INTEREST": "interest", "CGLONG": "capital gain (long term)",
                 "CGSHORT": "capital gain (short term)", "MISC": "income"}  # fmt: skip
-SEVERITIES = {"WARN": "warning", "ERROR": "error", "INFO": "information"}
+SEVERITIES = {"WARN": Text("warning"), "ERROR": Text("error"), "INFO": Text("information")}
 
 
 def parse(path: Path) -> ParsedFile:
     raw = path.read_bytes()
     if not _CLOSING.search(raw[-64:]):
-        raise ImportFileError("the OFX file is truncated: it does not end with </OFX>")
+        raise ImportFileError(Text("the OFX file is truncated: it does not end with </OFX>"))
     body, first_line = _body(raw)
     root = _tree(body, first_line)
     return _statements(root, _Lines(body, first_line))
@@ -74,7 +75,7 @@ def _body(raw: bytes) -> tuple[str, int]:
     """The OFX body as text, from its <OFX> tag on, and the file line that tag is on."""
     start = _BODY_START.search(raw)
     if start is None:
-        raise ImportFileError("this is not an OFX file: it has no <OFX> element")
+        raise ImportFileError(Text("this is not an OFX file: it has no <OFX> element"))
     data = raw[start.start() :]
     try:
         text = data.decode("utf-8")
@@ -156,20 +157,25 @@ def _tree(body: str, first_line: int) -> Element:
     except ParseError as error:
         raise ImportFileError(_explain(str(error), _Lines(body, first_line))) from None
     if root is None or root.tag != "OFX":
-        raise ImportFileError("this is not an OFX file: it has no <OFX> element")
+        raise ImportFileError(Text("this is not an OFX file: it has no <OFX> element"))
     return root
 
 
-def _explain(message: str, lines: _Lines) -> str:
+def _explain(message: str, lines: _Lines) -> Text:
     """ofxtools' messages end with the offset of the tag at fault, and a tail-text one quotes
-    the whole body: say the line and what is wrong, in a few words."""
+    the whole body: say the line and what is wrong, in a few words (ofxtools' own words are
+    English: they stay so)."""
     position = _POSITION.search(message)
-    where = f"line {lines.at(int(position.group(1)))}: " if position else ""
     message = _POSITION.sub("", message)
+    problem: str = message[:200]
     if message.startswith("Tail text"):
         found = message.split("'")[1] if message.count("'") >= 2 else ""
-        message = f"text {found[:40]!r} stands outside any element"
-    return f"{where}the OFX markup is broken: {message[:200]}"
+        problem = Text("text %(text)r stands outside any element", text=found[:40])
+    if position:
+        line = lines.at(int(position.group(1)))
+        return Text("line %(line)s: the OFX markup is broken: %(problem)s", line=line,
+                    problem=problem)  # fmt: skip
+    return Text("the OFX markup is broken: %(problem)s", problem=problem)
 
 
 def _text(element: Element | None, path: str) -> str:
@@ -203,7 +209,7 @@ def _statements(root: Element, lines: _Lines) -> ParsedFile:
     if not statements:
         raise ImportFileError(_why_no_statement(root, messages))
     if not any(statement.records for statement in statements):
-        raise ImportFileError("the OFX statement has no transactions")
+        raise ImportFileError(Text("the OFX statement has no transactions"))
     return ParsedFile(statements, bank_messages=messages)
 
 
@@ -216,25 +222,31 @@ def _record_lines(root: Element, lines: _Lines) -> dict[int, int]:
 
 
 def _bank_messages(root: Element) -> list[str]:
-    said = []
+    said: list[str] = []
     for status in root.iter("STATUS"):
         severity, message, code = (_text(status, t) for t in ("SEVERITY", "MESSAGE", "CODE"))
         if severity.upper() in ("WARN", "ERROR") or message:
-            word = SEVERITIES.get(severity.upper(), severity.lower() or "note")
-            said.append(f"{message or 'no message'} (bank {word}, code {code or '?'})")
+            word = SEVERITIES.get(severity.upper(), severity.lower() or Text("note"))
+            said.append(
+                Text("%(message)s (bank %(severity)s, code %(code)s)",
+                     message=message or Text("no message"), severity=word, code=code or "?")
+            )  # fmt: skip
     return said
 
 
-def _why_no_statement(root: Element, messages: list[str]) -> str:
-    what = (
-        "an account list (the bank's answer to an account information request), not a statement"
-        if root.find(".//ACCTINFORS") is not None
-        else "only the bank's sign-on answer, no statement"
-        if root.find("SIGNONMSGSRSV1") is not None and len(root) == 1
-        else "no bank, card or investment statement"
-    )
-    said = f"; the bank said: {'; '.join(messages)}" if messages else ""
-    return f"this OFX file holds {what}{said}"
+def _why_no_statement(root: Element, messages: list[str]) -> Text:
+    if root.find(".//ACCTINFORS") is not None:
+        what = Text(
+            "an account list (the bank's answer to an account information request), not a statement"
+        )
+    elif root.find("SIGNONMSGSRSV1") is not None and len(root) == 1:
+        what = Text("only the bank's sign-on answer, no statement")
+    else:
+        what = Text("no bank, card or investment statement")
+    if messages:
+        return Text("this OFX file holds %(what)s; the bank said: %(messages)s", what=what,
+                    messages=TextList(messages, "; "))  # fmt: skip
+    return Text("this OFX file holds %(what)s", what=what)
 
 
 def _records(
@@ -249,7 +261,11 @@ def _records(
         elif element.tag in TRADES:
             yield SkippedRecord(line, element.tag, NOT_HOLDINGS)
         elif element.tag in POSITIONS:
-            yield SkippedRecord(line, "position", f"a holding, not a transaction: {NOT_HOLDINGS}")
+            yield SkippedRecord(
+                line,
+                "position",
+                Text("a holding, not a transaction: %(reason)s", reason=NOT_HOLDINGS),
+            )
 
 
 def _date(text: str, element: str, what: str, line: int) -> dt.date | RowProblem:
@@ -259,8 +275,11 @@ def _date(text: str, element: str, what: str, line: int) -> dt.date | RowProblem
             raise ValueError
         return dt.date(int(text[:4]), int(text[4:6]), int(text[6:8]))
     except ValueError:
-        shown = f"{text[:30]!r} is not" if text else "is missing, it should be"
-        return RowProblem(line, f"{what}: {element} {shown} a date like 20261031")
+        if not text:
+            return RowProblem(line, Text("%(what)s: %(element)s is missing, it should be a date "
+                                         "like 20261031", what=what, element=element))  # fmt: skip
+        return RowProblem(line, Text("%(what)s: %(element)s %(value)r is not a date like 20261031",
+                                     what=what, element=element, value=text[:30]))  # fmt: skip
 
 
 def _amount(text: str, element: str, what: str, line: int) -> Decimal | RowProblem:
@@ -271,8 +290,11 @@ def _amount(text: str, element: str, what: str, line: int) -> Decimal | RowProbl
         if not value.is_finite():
             raise InvalidOperation
     except InvalidOperation:
-        shown = f"{text[:30]!r} is not" if text else "is missing, it should be"
-        return RowProblem(line, f"{what}: {element} {shown} an amount")
+        if not text:
+            return RowProblem(line, Text("%(what)s: %(element)s is missing, it should be an amount",
+                                         what=what, element=element))  # fmt: skip
+        return RowProblem(line, Text("%(what)s: %(element)s %(value)r is not an amount",
+                                     what=what, element=element, value=text[:30]))  # fmt: skip
     return value
 
 

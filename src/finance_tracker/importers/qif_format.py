@@ -18,6 +18,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from finance_tracker.domain.ledger import Cleared
+from finance_tracker.domain.text import Text
 from finance_tracker.importers import (
     ImportFileError,
     ParsedFile,
@@ -73,7 +74,9 @@ def parse(path: Path) -> ParsedFile:
     try:
         text = path.read_text(encoding=encoding)
     except UnicodeDecodeError:
-        raise ImportFileError(f"the file is not valid {encoding} text") from None
+        raise ImportFileError(
+            Text("the file is not valid %(encoding)s text", encoding=encoding)
+        ) from None
     stretches, lists = _walk(text.splitlines())
     records = [r for s in stretches for r in s.records if r.block in TRANSACTION_BLOCKS]
     order = _date_order([v for r in records for _, v in r.values("D")])
@@ -91,9 +94,12 @@ def parse(path: Path) -> ParsedFile:
     if not parsed.statements:
         if lists:
             raise ImportFileError(
-                f"the QIF file holds only lists ({parsed.lists_text}), no transactions"
+                Text(
+                    "the QIF file holds only lists (%(lists)s), no transactions",
+                    lists=parsed.lists_text,
+                )
             )
-        raise ImportFileError("the QIF file has no transactions")
+        raise ImportFileError(Text("the QIF file has no transactions"))
     return parsed
 
 
@@ -139,13 +145,24 @@ def _walk(lines: list[str]) -> tuple[list[_Stretch], dict[str, int]]:
             elif header.startswith("type:"):
                 block = " ".join(header[5:].split())
             elif not header.startswith(("option:", "clear:")):
-                raise ImportFileError(f"line {number}: {text[:40]!r} is not a QIF header")
+                raise ImportFileError(
+                    Text(
+                        "line %(number)s: %(text)r is not a QIF header",
+                        number=number,
+                        text=text[:40],
+                    )
+                )
             continue
         if text == "^":
             finish()
         elif not block:
             raise ImportFileError(
-                f"line {number}: a QIF file starts with a header like !Type:Bank, not {text[:40]!r}"
+                Text(
+                    "line %(number)s: a QIF file starts with a header like !Type:Bank, "
+                    "not %(text)r",
+                    number=number,
+                    text=text[:40],
+                )
             )
         else:
             fields.append((number, text))
@@ -211,11 +228,15 @@ def _transaction(
 
     dates = record.values("D")
     if not dates:
-        return RowProblem(record.line, "the transaction has no date (a D line)")
+        return RowProblem(record.line, Text("the transaction has no date (a D line)"))
     day = _day(dates[0][1], day_first)
     if day is None:
-        order = "day/month/year" if day_first else "month/day/year"
-        return RowProblem(dates[0][0], f"the date {dates[0][1]!r} is not a date in {order} order")
+        order = Text("day/month/year") if day_first else Text("month/day/year")
+        return RowProblem(
+            dates[0][0],
+            Text("the date %(date)r is not a date in %(order)s order", date=dates[0][1],
+                 order=order),
+        )  # fmt: skip
     plain: list[str] = []
     amounts: dict[int, Decimal] = {}
     for number, text in record.fields:
@@ -224,19 +245,25 @@ def _transaction(
             try:
                 amounts[number] = parse_amount(text[1:], decimal_comma)
             except ValueError:
-                return RowProblem(number, f"the amount {text[1:]!r} is not an amount")
+                return RowProblem(
+                    number, Text("the amount %(text)r is not an amount", text=text[1:])
+                )
             text = code + str(amounts[number])
         elif code == "D":
             text = "D" + day.isoformat()
         plain.append(text)
     if not record.values("T") and not record.values("U"):
-        return RowProblem(record.line, "the transaction has no amount (a T line)")
+        return RowProblem(record.line, Text("the transaction has no amount (a T line)"))
     split_amounts = [amounts[n] for n, _ in record.values("$")]
     total = amounts[(record.values("T") or record.values("U"))[0][0]]
     if split_amounts and sum(split_amounts) != total:
         return RowProblem(
             (record.values("S") or [(record.line, "")])[0][0],
-            f"the split lines add up to {sum(split_amounts)}, not to the amount {total}",
+            Text(
+                "the split lines add up to %(sum)s, not to the amount %(total)s",
+                sum=sum(split_amounts),
+                total=total,
+            ),
         )
     try:
         parsed, classes = Transaction.from_list(plain)
@@ -267,5 +294,5 @@ def _refusal(record: _Record, error: Exception) -> tuple[int, str]:
     if unknown:
         code = unknown.group(1)
         line, text = next((n, t) for n, t in record.fields if t.startswith(code))
-        return line, f"unknown QIF field {code!r} in {text[:40]!r}"
-    return record.line, "this record cannot be read as a QIF transaction"
+        return line, Text("unknown QIF field %(code)r in %(text)r", code=code, text=text[:40])
+    return record.line, Text("this record cannot be read as a QIF transaction")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import codecs
 from pathlib import Path
 
+from finance_tracker.domain.text import Text
 from finance_tracker.importers import ImportFileError
 
 SAMPLE_BYTES = 256 * 1024
@@ -16,7 +17,9 @@ def detect_encoding(path: Path, declared: str | None = None) -> str:
         try:
             return codecs.lookup(declared).name
         except LookupError:
-            raise ImportFileError(f"unknown encoding {declared!r}") from None
+            raise ImportFileError(
+                Text("unknown encoding %(declared)r", declared=declared)
+            ) from None
     decoder = codecs.getincrementaldecoder("utf-8-sig")()
     with path.open("rb") as handle:
         try:
@@ -40,7 +43,7 @@ def _guess(sample: bytes) -> str:
 
     best = from_bytes(sample).best()
     if best is None:
-        raise ImportFileError("the text encoding of this file could not be recognised")
+        raise ImportFileError(Text("the text encoding of this file could not be recognised"))
     western = from_bytes(sample, cp_isolation=["cp1252"]).best()
     if western is not None and (
         str(western) == str(best) or western.percent_chaos <= best.percent_chaos
@@ -61,4 +64,10 @@ def decoding_error(
     with path.open("rb") as handle:
         before = handle.read(offset + error.start)
     line = before.count(b"\n") + 1
-    return ImportFileError(f"line {line}: not valid {encoding} text; choose the file's encoding")
+    return ImportFileError(
+        Text(
+            "line %(line)s: not valid %(encoding)s text; choose the file's encoding",
+            line=line,
+            encoding=encoding,
+        )
+    )

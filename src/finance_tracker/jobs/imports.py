@@ -12,6 +12,7 @@ from pathlib import Path
 
 from sqlalchemy import update
 
+from finance_tracker.domain.text import Text, message_of
 from finance_tracker.importers import ImportFileError
 from finance_tracker.jobs.progress import MemoryProgress, RedisProgress
 from finance_tracker.ops import metrics
@@ -69,11 +70,12 @@ def _run_import(
         metrics.IMPORT_ROWS.labels(file_format, "invalid").inc(len(refused.problems))
         return "failed"
     except ImportFileError as error:  # the file, not the job: running it again would not help
-        _fail(database, batch_id, str(error))
+        _fail(database, batch_id, message_of(error))
         return "failed"
     except Exception as error:  # noqa: BLE001 - any crash: record it, nothing was committed
         log.exception("import failed", extra={"batch_id": batch_id})
-        _fail(database, batch_id, f"the import stopped: {type(error).__name__}; retry it")
+        _fail(database, batch_id, Text("the import stopped: %(error)s; retry it",
+                                       error=type(error).__name__))  # fmt: skip
         raise
     progress.set(key, written.rows)
     metrics.IMPORT_ROWS.labels(file_format, "imported").inc(written.inserted)

@@ -11,6 +11,7 @@ import logging
 from typing import TYPE_CHECKING
 
 from finance_tracker import mail
+from finance_tracker.domain.text import N_
 from finance_tracker.jobs import queue
 from finance_tracker.settings import Settings, load_settings
 
@@ -71,15 +72,18 @@ def send_password_reset(
             # Replaces the user's earlier reset links: only the newest one works.
             token = email_links.new_reset_token(secret_key or settings.effective_secret_key(), user)
             audit.record(session, audit.PASSWORD_RESET_REQUESTED, user.id, ip=ip)
+            language = users.language_for(user)  # theirs, whoever's browser asked
     finally:
         if own_database:
             database.dispose()
     body = mail.render(
         "reset_password",
+        language,
         link=link_template.replace(TOKEN_SLOT, token),
         minutes=email_links.RESET_MINUTES,
     )
-    send_email(email, "Reset your password", body, settings=settings)
+    subject = mail.subject(language, N_("Reset your password"))
+    send_email(email, subject, body, settings=settings)
 
 
 def enqueue_password_reset(

@@ -15,6 +15,7 @@ from functools import cache
 
 import jinja2
 
+from finance_tracker import catalogs
 from finance_tracker.settings import MailSecurity, Settings
 
 log = logging.getLogger(__name__)
@@ -25,19 +26,31 @@ class MailError(Exception):
 
 
 @cache
-def _templates() -> jinja2.Environment:
-    # Plain text: nothing to escape, and a missing value is a bug, not an empty line.
-    return jinja2.Environment(
+def _templates(language: str) -> jinja2.Environment:
+    # Plain text: nothing to escape, and a missing value is a bug, not an empty line. One
+    # environment per language: its gettext is the language's catalog.
+    environment = jinja2.Environment(
         loader=jinja2.PackageLoader("finance_tracker.mail", "templates"),
         autoescape=jinja2.select_autoescape(["html"]),  # .txt bodies are plain text
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
+        extensions=["jinja2.ext.i18n"],
     )
+    environment.install_gettext_translations(  # type: ignore[attr-defined]
+        catalogs.translations(language), newstyle=True
+    )
+    return environment
 
 
-def render(template: str, **context: object) -> str:
-    """The body of a mail from `mail/templates/<template>.txt`, without Flask (the worker)."""
-    return _templates().get_template(f"{template}.txt").render(**context)
+def render(template: str, language: str = "en", **context: object) -> str:
+    """The body of a mail from `mail/templates/<template>.txt` in `language`, without Flask
+    (the worker renders some)."""
+    return _templates(language).get_template(f"{template}.txt").render(**context)
+
+
+def subject(language: str, english: str) -> str:
+    """A subject line (marked with N_ where it is written) in `language`."""
+    return catalogs.translations(language).gettext(english)
 
 
 def compose(settings: Settings, to: str, subject: str, body: str) -> EmailMessage:

@@ -24,8 +24,10 @@ from flask.sessions import SecureCookieSession, SessionInterface
 from flask_login import AnonymousUserMixin
 from werkzeug.exceptions import ServiceUnavailable
 
+from finance_tracker.domain.text import N_
+
 log = logging.getLogger(__name__)
-SESSIONS_DOWN = "Sign-in is unavailable for a moment; try again shortly."
+SESSIONS_DOWN = N_("Sign-in is unavailable for a moment; try again shortly.")
 _OPEN_PATHS = ("/api/", "/healthz", "/readyz", "/metrics", "/static/")
 
 

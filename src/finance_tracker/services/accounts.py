@@ -5,20 +5,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from finance_tracker.domain.ledger import AccountType
 from finance_tracker.domain.money import MoneyError, normalise_currency, parse_amount
+from finance_tracker.domain.text import Plural, Text, message_of
 from finance_tracker.services.errors import Conflict, InvalidInput, NotFound
 from finance_tracker.store import queries
-from finance_tracker.store.models import Account
+from finance_tracker.store.models import Account, Transaction
 from finance_tracker.store.sqlfunctions import added, flushed
 
 MAX_NAME_LENGTH = 80
 
 
-NAME_TAKEN = "you already have an account with this name"
+NAME_TAKEN = Text("you already have an account with this name")
 
 
 @dataclass
@@ -59,15 +60,49 @@ def balance(session: Session, user_id: int, account_id: int) -> int:
     return queries.balances(session, user_id)[account_id]
 
 
+def running_balances(
+    session: Session, user_id: int, account_id: int, rows: list[Transaction], *, newest_first: bool
+) -> dict[int, int]:
+    """The account's balance after each of `rows`, by id: a page of the account's transactions in
+    date order (newest or oldest first, ties by id, as the lists sort), opening balance included.
+
+    One sum over the account's rows up to the page's first, read through the (account, date)
+    index; then each row on the page moves it by its own amount."""
+    if not rows:
+        return {}
+    account = get(session, user_id, account_id)
+    first = rows[0]
+    top = func.coalesce(Transaction.parent_id, Transaction.id)  # a split line sorts as its split
+    same_day = top <= first.id if newest_first else top < first.id
+    before = session.scalar(
+        select(func.coalesce(func.sum(Transaction.amount_minor), 0)).where(
+            Transaction.user_id == user_id,
+            Transaction.account_id == account_id,
+            Transaction.is_split.is_(False),  # the lines of a split carry its amount
+            or_(Transaction.date < first.date, and_(Transaction.date == first.date, same_day)),
+        )
+    )
+    balance = account.opening_balance_minor + int(before or 0)
+    balances: dict[int, int] = {}
+    for row in rows:
+        if newest_first:
+            balances[row.id] = balance
+            balance -= row.amount_minor
+        else:
+            balance += row.amount_minor
+            balances[row.id] = balance
+    return balances
+
+
 def _validate(
     session: Session, user_id: int, data: AccountInput, own: Account | None
 ) -> tuple[str, str, int]:
     errors: dict[str, str] = {}
     name = (data.name or "").strip()
     if not name:
-        errors["name"] = "enter a name"
+        errors["name"] = Text("enter a name")
     elif len(name) > MAX_NAME_LENGTH:
-        errors["name"] = f"use at most {MAX_NAME_LENGTH} characters"
+        errors["name"] = Text("use at most %(count)s characters", count=MAX_NAME_LENGTH)
     else:
         clash = session.scalar(
             select(Account.id).where(Account.user_id == user_id, Account.name == name)
@@ -80,20 +115,20 @@ def _validate(
     try:
         currency = normalise_currency(data.currency)
     except MoneyError as error:
-        errors["currency"] = str(error)
+        errors["currency"] = message_of(error)
     opening = 0
     if currency:
         try:
             opening = parse_amount(data.opening_balance, currency)
         except MoneyError as error:
-            errors["opening_balance"] = str(error)
+            errors["opening_balance"] = message_of(error)
     if (
         own is not None
         and currency
         and currency != own.currency
         and queries.transaction_count(session, own.id)
     ):
-        errors["currency"] = "the currency cannot change once the account has transactions"
+        errors["currency"] = Text("the currency cannot change once the account has transactions")
     if errors:
         raise InvalidInput(errors)
     return name, currency, opening
@@ -133,6 +168,12 @@ def delete(session: Session, user_id: int, account_id: int) -> None:
     session.execute(select(Account.id).where(Account.id == account_id).with_for_update())
     count = queries.transaction_count(session, account_id)
     if count:
-        raise Conflict(f"this account has {count} transactions: archive it instead of deleting it")
+        raise Conflict(
+            Plural(
+                "this account has %(count)s transaction: archive it instead of deleting it",
+                "this account has %(count)s transactions: archive it instead of deleting it",
+                count,
+            )
+        )
     session.delete(account)
     session.flush()

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from finance_tracker.domain.budgets import BudgetLine, MonthBudget, line_for, previous_month
 from finance_tracker.domain.money import MoneyError, normalise_currency, parse_amount
+from finance_tracker.domain.text import Text, message_of
 from finance_tracker.services import categories
 from finance_tracker.services.errors import InvalidInput, NotFound
 from finance_tracker.store.models import Account, Budget, MonthTotal
@@ -63,24 +64,25 @@ def set_budget(session: Session, user_id: int, data: BudgetInput) -> Budget:
     try:
         categories.get(session, user_id, data.category_id)
     except NotFound:
-        errors["category_id"] = "unknown category"
+        errors["category_id"] = Text("unknown category")
     currency = ""
     try:
         currency = normalise_currency(data.currency)
     except MoneyError as error:
-        errors["currency"] = str(error)
+        errors["currency"] = message_of(error)
     if currency and currency not in _account_currencies(session, user_id):
-        errors["currency"] = (
-            f"you have no account in {currency}: a budget counts spending in its own currency"
+        errors["currency"] = Text(
+            "you have no account in %(currency)s: a budget counts spending in its own currency",
+            currency=currency,
         )
     amount = 0
     if currency and "currency" not in errors:
         try:
             amount = parse_amount(data.amount, currency)
             if amount < 0:
-                errors["amount"] = "a budget cannot be negative"
+                errors["amount"] = Text("a budget cannot be negative")
         except MoneyError as error:
-            errors["amount"] = str(error)
+            errors["amount"] = message_of(error)
     if errors:
         raise InvalidInput(errors)
     month = first_of_month(data.month)

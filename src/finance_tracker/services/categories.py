@@ -5,21 +5,29 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from finance_tracker.catalogs import translations
 from finance_tracker.domain.categories import DEFAULT_CATEGORIES, MAX_NAME_LENGTH
+from finance_tracker.domain.text import Text
 from finance_tracker.services.errors import InvalidInput, NotFound
 from finance_tracker.store import summaries
 from finance_tracker.store.models import Category
 from finance_tracker.store.sqlfunctions import added, flushed
 
-NAME_TAKEN = "a category with this name already exists here"
+NAME_TAKEN = Text("a category with this name already exists here")
 
 
-def create_defaults(session: Session, user_id: int) -> None:
+def create_defaults(session: Session, user_id: int, language: str = "en") -> None:
+    """The default categories, named in `language` (a name the catalog lacks stays English)."""
+    names = translations(language)
     for parent_name, children in DEFAULT_CATEGORIES.items():
-        parent = Category(user_id=user_id, name=parent_name)
+        parent = Category(user_id=user_id, name=names.pgettext("default category", parent_name))
         session.add(parent)
         session.flush()
-        session.add_all(Category(user_id=user_id, parent_id=parent.id, name=c) for c in children)
+        session.add_all(
+            Category(user_id=user_id, parent_id=parent.id,
+                     name=names.pgettext("default category", c))
+            for c in children
+        )  # fmt: skip
     session.flush()
 
 
@@ -56,18 +64,22 @@ def with_children(session: Session, user_id: int, category_id: int) -> list[int]
 def _check(session: Session, user_id: int, name: str, parent_id: int | None, own_id: int | None):
     name = (name or "").strip()
     if not name:
-        raise InvalidInput({"name": "enter a name"})
+        raise InvalidInput({"name": Text("enter a name")})
     if len(name) > MAX_NAME_LENGTH:
-        raise InvalidInput({"name": f"use at most {MAX_NAME_LENGTH} characters"})
+        raise InvalidInput(
+            {"name": Text("use at most %(count)s characters", count=MAX_NAME_LENGTH)}
+        )
     if parent_id is not None:
         try:
             parent = get(session, user_id, parent_id)
         except NotFound:
-            raise InvalidInput({"parent_id": "unknown parent category"}) from None
+            raise InvalidInput({"parent_id": Text("unknown parent category")}) from None
         if parent.parent_id is not None:
-            raise InvalidInput({"parent_id": "categories have two levels: pick a top-level parent"})
+            raise InvalidInput(
+                {"parent_id": Text("categories have two levels: pick a top-level parent")}
+            )
         if own_id is not None and parent.id == own_id:
-            raise InvalidInput({"parent_id": "a category cannot be its own parent"})
+            raise InvalidInput({"parent_id": Text("a category cannot be its own parent")})
     clash = session.scalar(
         select(Category.id).where(
             Category.user_id == user_id,
@@ -117,7 +129,9 @@ def update(
             select(Category.id).where(Category.parent_id == category_id).limit(1)
         )
         if has_children:
-            raise InvalidInput({"parent_id": "a category with subcategories must stay top-level"})
+            raise InvalidInput(
+                {"parent_id": Text("a category with subcategories must stay top-level")}
+            )
     category.name = _check(session, user_id, name, parent_id, category_id)
     category.parent_id = parent_id
     if not flushed(session):

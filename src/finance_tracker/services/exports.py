@@ -19,8 +19,9 @@ from typing import Any
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from finance_tracker.domain.csv_style import CsvStyle
 from finance_tracker.domain.ledger import Cleared
-from finance_tracker.domain.money import format_plain
+from finance_tracker.domain.text import Text
 from finance_tracker.services import audit, transactions
 from finance_tracker.services.errors import Conflict, InvalidInput
 from finance_tracker.services.transactions import TransactionFilter
@@ -56,14 +57,16 @@ def transactions_csv(
     filters: TransactionFilter | None = None,
     *,
     ip: str | None,
+    style: CsvStyle | None = None,
 ) -> Iterator[str]:
     """The transactions as CSV, in pieces to stream. `sessions(readonly=…)` opens a unit of work.
+    `style`: the machine format (the default) or a person's (domain/csv_style.py).
 
     The filters are checked here, by the first page's search (InvalidInput before anything is
     sent); then the export is recorded in the audit log in a transaction of its own, so that a
     download abandoned halfway is on record too; the rest is read from one unit of work that
     stays open while the answer streams, and ends when it is closed."""
-    lines = _csv_lines(sessions, user_id, filters)
+    lines = _csv_lines(sessions, user_id, filters, style or CsvStyle())
     first = next(lines)
     try:
         with sessions(readonly=False) as session:
@@ -78,10 +81,11 @@ def _csv_lines(
     sessions: Callable[..., AbstractContextManager[Session]],
     user_id: int,
     filters: TransactionFilter | None,
+    style: CsvStyle,
 ) -> Generator[str, None, None]:
     # Read-only: on SQLite the stream must not hold the write lock while it is downloaded.
     with sessions(readonly=True) as session:
-        yield from _csv_pages(session, user_id, filters)
+        yield from _csv_pages(session, user_id, filters, style)
 
 
 def _chain(first: str, rest: Generator[str, None, None]) -> Iterator[str]:
@@ -93,13 +97,18 @@ def _chain(first: str, rest: Generator[str, None, None]) -> Iterator[str]:
 
 
 def _csv_pages(
-    session: Session, user_id: int, filters: TransactionFilter | None = None
+    session: Session,
+    user_id: int,
+    filters: TransactionFilter | None = None,
+    style: CsvStyle | None = None,
 ) -> Iterator[str]:
     """One CSV line per split line or transaction, newest first, streamed a batch at a time. A
     transfer is one line, from the account the money left, with what the other account got."""
+    style = style or CsvStyle()
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(CSV_HEADER)
+    buffer.write(style.start)
+    writer = csv.writer(buffer, delimiter=style.delimiter)
+    writer.writerow(style.header(CSV_HEADER))
     batches = transactions.newest_first_in_batches(session, user_id, filters, batch_size=500)
     empty = True
     for batch in batches:
@@ -108,13 +117,13 @@ def _csv_pages(
             other = others.get(row.id)
             for line in row.lines or [row]:
                 writer.writerow([
-                    row.date.isoformat(), safe_cell(row.account.name), row.kind,
-                    format_plain(line.amount_minor, row.account.currency), row.account.currency,
+                    style.date(row.date), safe_cell(row.account.name), style.kind(row.kind),
+                    style.amount(line.amount_minor, row.account.currency), row.account.currency,
                     safe_cell(row.payee), safe_cell(line.memo),
                     safe_cell(line.category.full_name) if line.category else "",
                     safe_cell(",".join(t.name for t in row.tags)),
                     safe_cell(other.account.name) if other else "",
-                    format_plain(other.amount_minor, other.account.currency) if other else "",
+                    style.amount(other.amount_minor, other.account.currency) if other else "",
                     str(row.id) if row.lines else "",
                 ])  # fmt: skip
         yield buffer.getvalue()
@@ -229,16 +238,28 @@ def restore(session: Session, user_id: int, data: Any, *, ip: str | None) -> int
     """Load a backup into a user who has no accounts yet; all of it, or nothing on any error.
     A restore that happened is in the audit log (one that failed changed nothing)."""
     if not isinstance(data, dict) or data.get("format") != BACKUP_FORMAT:
-        raise InvalidInput({"file": "this is not a Finance Tracker backup"})
+        raise InvalidInput({"file": Text("this is not a Finance Tracker backup")})
     if data.get("version") != BACKUP_VERSION:
-        raise InvalidInput({"file": f"backup version {data.get('version')!r} is not supported"})
+        raise InvalidInput(
+            {
+                "file": Text(
+                    "backup version %(version)r is not supported", version=data.get("version")
+                )
+            }
+        )
     if session.scalar(select(func.count()).where(Account.user_id == user_id)):
-        raise Conflict("restore into a fresh user: this one already has accounts")
+        raise Conflict(Text("restore into a fresh user: this one already has accounts"))
     try:
         restored = _load(session, user_id, data)
     except (KeyError, TypeError, ValueError, IndexError) as error:
         raise InvalidInput(
-            {"file": f"the backup is damaged: {type(error).__name__} {error}"}
+            {
+                "file": Text(
+                    "the backup is damaged: %(kind)s %(error)s",
+                    kind=type(error).__name__,
+                    error=error,
+                )
+            }
         ) from None
     records = f"{restored} transaction record{'s' if restored != 1 else ''}"
     audit.record(session, audit.RESTORE, user_id, ip=ip, detail=records)

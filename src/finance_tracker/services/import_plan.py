@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from finance_tracker.domain.ledger import LedgerError, check_date
 from finance_tracker.domain.money import MoneyError, minor_digits, parse_amount, round_half_even
+from finance_tracker.domain.text import Plural, Text, message_of
 from finance_tracker.importers import (
     ParsedFile,
     ParsedRow,
@@ -144,9 +145,14 @@ class Plan:
         count = len(self.parsed.statements)
         if any(not 1 <= number <= count for number in chosen):
             raise InvalidInput(
-                {"accounts": f"the file has {count} statement{'s' if count != 1 else ''}: "
-                             f"number them from 1 to {count}"}
-            )  # fmt: skip
+                {
+                    "accounts": Plural(
+                        "the file has %(count)s statement: number them from 1 to %(count)s",
+                        "the file has %(count)s statements: number them from 1 to %(count)s",
+                        count,
+                    )
+                }
+            )
         taken = {account_id for account_id in chosen.values() if account_id is not None}
         choices = []
         for number, statement in enumerate(self.parsed.statements, start=1):
@@ -156,10 +162,14 @@ class Plan:
             account_id = chosen[number]
             account = self.own_accounts.get(account_id) if account_id is not None else None
             if account_id is not None and account is None:
-                raise InvalidInput({"accounts": f"statement {number}: unknown account"})
+                raise InvalidInput(
+                    {"accounts": Text("statement %(number)s: unknown account", number=number)}
+                )
             if account is not None and not _fits(statement, account):
                 raise InvalidInput({"accounts": _misfit(number, statement, account)})
-            choices.append(StatementChoice(number, statement, account, "you chose to skip it"))
+            choices.append(
+                StatementChoice(number, statement, account, Text("you chose to skip it"))
+            )
         return choices
 
     def _default(
@@ -184,7 +194,7 @@ class Plan:
         ):
             taken.add(first.id)
             return StatementChoice(number, statement, first)
-        return StatementChoice(number, statement, None, "choose an account for it")
+        return StatementChoice(number, statement, None, Text("choose an account for it"))
 
     def _read_ahead(self) -> None:
         """The categories and transfers the file names, with what each will become."""
@@ -221,19 +231,27 @@ class Plan:
         if name in chosen:
             picked = self.own_accounts.get(chosen[name]) if chosen[name] is not None else None
             if chosen[name] is not None and picked is None:
-                raise InvalidInput({"transfers": f"{name}: unknown account"})
+                raise InvalidInput({"transfers": Text("%(name)s: unknown account", name=name)})
             if picked is not None and picked.currency != account.currency:
                 raise InvalidInput(
-                    {"transfers": f"{name}: {picked.name} is in {picked.currency}, the "
-                                  f"statement in {account.currency}"}
-                )  # fmt: skip
-            return TransferChoice(name, picked, "" if picked else "kept as income or expense")
+                    {
+                        "transfers": Text(
+                            "%(transfer)s: %(account)s is in %(currency)s, the statement in "
+                            "%(statement_currency)s",
+                            transfer=name,
+                            account=picked.name,
+                            currency=picked.currency,
+                            statement_currency=account.currency,
+                        )
+                    }
+                )
+            return TransferChoice(name, picked, "" if picked else Text("kept as income or expense"))
         match = statement_accounts.get(name.casefold()) or self.by_name.get(name.casefold())
         if match is None:
-            return TransferChoice(name, None, "no account of yours has this name")
+            return TransferChoice(name, None, Text("no account of yours has this name"))
         if match.currency != account.currency:
             return TransferChoice(name, None, f"{match.name} is in {match.currency}")
-        return TransferChoice(name, match, "matched by name")
+        return TransferChoice(name, match, Text("matched by name"))
 
     def category_ids(self, created: dict[str, int] | None = None) -> dict[str, int]:
         """The category of each path the file names: existing ones, and those created."""
@@ -293,8 +311,13 @@ class Plan:
         if not self.options.round_amounts:
             self.needs_rounding += 1
             raise MoneyError(
-                f"{amount} has more decimals than {currency} amounts ({minor_digits(currency)}):"
-                " choose to round such amounts to the cent in the preview"
+                Text(
+                    "%(amount)s has more decimals than %(currency)s amounts (%(digits)s): "
+                    "choose to round such amounts to the cent in the preview",
+                    amount=amount,
+                    currency=currency,
+                    digits=minor_digits(currency),
+                )
             )
         rounded = round_half_even(amount, currency)
         parse_amount(Decimal(rounded).scaleb(-minor_digits(currency)), currency)  # its size
@@ -311,10 +334,10 @@ class Plan:
             total, rounded_from = self._minor(record.amount, currency)
             lines = [(self._minor(s.amount, currency)[0], s) for s in record.splits]
         except (MoneyError, LedgerError) as error:
-            yield RowProblem(record.line, str(error))
+            yield RowProblem(record.line, message_of(error))
             return
         if total == 0:
-            yield RowProblem(record.line, "the amount is zero")
+            yield RowProblem(record.line, Text("the amount is zero"))
             return
         memo = record.memo
         if rounded_from is not None:
@@ -376,10 +399,10 @@ class Plan:
         beside it (a split line here has a category, not an account): the money is the same.
         Lines may go against the split's direction (a payslip's tax): they count as such."""
         if any(minor == 0 for minor, _ in lines):
-            yield RowProblem(record.line, "a split line has no amount")
+            yield RowProblem(record.line, Text("a split line has no amount"))
             return
         if sum(minor for minor, _ in lines) != row.amount_minor:
-            yield RowProblem(record.line, "after rounding, the split lines no longer add up")
+            yield RowProblem(record.line, Text("after rounding, the split lines no longer add up"))
             return
         account = self.own_accounts[row.account_id]
         moved = [
@@ -390,7 +413,9 @@ class Plan:
         kept = [(m, s) for m, s in lines if self._transfer_account(s.transfer, account) is None]
         remaining = sum(minor for minor, _ in kept)
         if kept and remaining == 0:
-            yield RowProblem(record.line, "the split's lines besides its transfers add up to zero")
+            yield RowProblem(
+                record.line, Text("the split's lines besides its transfers add up to zero")
+            )
             return
         for minor, split, other in moved:
             mine, theirs = keys.transfer_keys(record.date, minor, row.account_id, other.id)
@@ -423,10 +448,14 @@ def _fits(statement: Statement, account: Account) -> bool:
     return statement.currency is None or statement.currency == account.currency
 
 
-def _misfit(number: int, statement: Statement, account: Account) -> str:
-    return (
-        f"{statement.label} is in {statement.currency}, but {account.name} is in "
-        f"{account.currency}: import it into a {statement.currency} account"
+def _misfit(number: int, statement: Statement, account: Account) -> Text:
+    return Text(
+        "%(statement)s is in %(currency)s, but %(account)s is in %(account_currency)s: "
+        "import it into a %(currency)s account",
+        statement=statement.label,
+        currency=statement.currency,
+        account=account.name,
+        account_currency=account.currency,
     )
 
 

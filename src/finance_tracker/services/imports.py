@@ -22,6 +22,7 @@ from typing import BinaryIO
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from finance_tracker.domain.text import Plural, Text, TextList, message_of
 from finance_tracker.importers import (
     FileFormat,
     ImportFileError,
@@ -54,8 +55,13 @@ class ImportRefused(Exception):
     """The file has invalid rows: nothing is imported until they are fixed."""
 
     def __init__(self, problems: list[RowProblem], count: int) -> None:
-        first = "; ".join(f"line {p.line}: {p.message}" for p in problems[:3])
-        super().__init__(f"{count} invalid rows, nothing imported — {first}")
+        first = TextList(
+            [Text("line %(line)s: %(message)s", line=p.line, message=p.message)
+             for p in problems[:3]], "; "
+        )  # fmt: skip
+        super().__init__(Plural("%(count)s invalid row, nothing imported — %(problems)s",
+                                "%(count)s invalid rows, nothing imported — %(problems)s",
+                                count, problems=first))  # fmt: skip
         self.problems = problems
 
 
@@ -79,7 +85,12 @@ def save_upload(root: Path, folder: str, stream: BinaryIO, max_bytes: int) -> tu
                 size += len(chunk)
                 if size > max_bytes:
                     raise InvalidInput(
-                        {"file": f"the file is larger than {max_bytes // (1024 * 1024)} MB"}
+                        {
+                            "file": Text(
+                                "the file is larger than %(megabytes)s MB",
+                                megabytes=max_bytes // (1024 * 1024),
+                            )
+                        }
                     )
                 out.write(chunk)
     except BaseException:
@@ -87,7 +98,7 @@ def save_upload(root: Path, folder: str, stream: BinaryIO, max_bytes: int) -> tu
         raise
     if size == 0:
         target.unlink(missing_ok=True)
-        raise InvalidInput({"file": "the file is empty"})
+        raise InvalidInput({"file": Text("the file is empty")})
     return stored_name, size
 
 
@@ -105,7 +116,7 @@ def stored_path(root: Path, batch: ImportBatch) -> Path:
     refuse_expired(batch)
     path = file_path(root, batch)
     if not path.is_file():
-        raise ImportFileError("the uploaded file is no longer here: upload it again")
+        raise ImportFileError(Text("the uploaded file is no longer here: upload it again"))
     return path
 
 
@@ -140,7 +151,7 @@ def start(
         account = accounts.get(session, user_id, account_id)
     except NotFound:
         path.unlink(missing_ok=True)
-        raise InvalidInput({"account_id": "unknown account"}) from None
+        raise InvalidInput({"account_id": Text("unknown account")}) from None
     try:
         with path.open("rb") as handle:
             file_format = detect_format(handle.read(8192))
@@ -154,7 +165,7 @@ def start(
             )
     except ImportFileError as error:
         path.unlink(missing_ok=True)
-        raise InvalidInput({"file": str(error)}) from None
+        raise InvalidInput({"file": message_of(error)}) from None
     batch = ImportBatch(
         user_id=user_id, account_id=account.id, filename=display_name(filename),
         stored_name=stored_name, size_bytes=size, file_format=file_format.value,
@@ -170,12 +181,12 @@ def csv_view(session: Session, user_id: int, batch_id: int, root: Path) -> CsvSn
     """The detected layout and first rows, with the settings currently chosen."""
     batch = get(session, user_id, batch_id)
     if batch.file_format != FileFormat.csv.value:
-        raise Conflict("only CSV files have a column mapping")
+        raise Conflict(Text("only CSV files have a column mapping"))
     refuse_expired(batch)
     try:
         view = csv_format.sniff(stored_path(root, batch))
     except ImportFileError as error:
-        raise InvalidInput({"file": str(error)}) from None
+        raise InvalidInput({"file": message_of(error)}) from None
     view.settings = CsvSettings.from_dict(json.loads(batch.settings_json))
     return view
 
@@ -186,12 +197,12 @@ def set_csv_settings(
     """Save the mapping on the import and as the account's mapping for next time."""
     batch = get(session, user_id, batch_id)
     if batch.status in ("running", "done"):
-        raise Conflict("this import has already been committed")
+        raise Conflict(Text("this import has already been committed"))
     refuse_expired(batch)
     try:
         settings = CsvSettings.from_dict(values)
     except TypeError as error:
-        raise InvalidInput({"settings": str(error)}) from None
+        raise InvalidInput({"settings": message_of(error)}) from None
     if problems := settings.problems():
         raise InvalidInput(problems)
     batch.settings_json = json.dumps(settings.to_dict())
@@ -288,7 +299,7 @@ def preview(session: Session, user_id: int, batch_id: int, root: Path, limit: in
     batch = get(session, user_id, batch_id)
     refuse_expired(batch)
     if batch.status == "mapping":
-        raise Conflict("confirm the column mapping first")
+        raise Conflict(Text("confirm the column mapping first"))
     result = Preview()
     try:
         plan = _plan(session, batch, root)
@@ -323,7 +334,7 @@ def preview(session: Session, user_id: int, batch_id: int, root: Path, limit: in
                     flush()
         flush()
     except ImportFileError as error:
-        raise InvalidInput({"file": str(error)}) from None
+        raise InvalidInput({"file": message_of(error)}) from None
     result.new, result.duplicates = tally.new_records, tally.records - tally.new_records
     result.needs_rounding, result.plan = plan.needs_rounding, plan
     batch.total_rows, batch.new_rows = result.total, result.new
@@ -341,7 +352,7 @@ def set_options(
     the file (an account in another currency, say)."""
     batch = get(session, user_id, batch_id)
     if batch.status in NOT_DISCARDABLE or batch.status == "queued":
-        raise Conflict("this import has already been committed")
+        raise Conflict(Text("this import has already been committed"))
     refuse_expired(batch)
     parsed, streamed = _parsed(batch, root)
     Plan(session, user_id, batch.account, parsed, options, streamed)  # refuses what cannot be
@@ -356,10 +367,10 @@ def discard(session: Session, user_id: int, batch_id: int, root: Path) -> None:
     Refused while its job runs, and once it is done (its transactions are in the account)."""
     batch = get(session, user_id, batch_id)
     if batch.status == "running":
-        raise Conflict("this import is running: wait until it has finished")
+        raise Conflict(Text("this import is running: wait until it has finished"))
     if batch.status == "done":
         raise Conflict(
-            "this import is done: its transactions are in the account (delete them there)"
+            Text("this import is done: its transactions are in the account (delete them there)")
         )
     path = file_path(root, batch)
     # Conditional: a job that started meanwhile (queued → running) keeps its import.
@@ -373,7 +384,7 @@ def discard(session: Session, user_id: int, batch_id: int, root: Path) -> None:
         .execution_options(synchronize_session=False)
     )
     if not deleted.rowcount:  # type: ignore[attr-defined]
-        raise Conflict("this import has just started: wait until it has finished")
+        raise Conflict(Text("this import has just started: wait until it has finished"))
     session.expunge(batch)
     uploads.remove_after_commit(session, path)
 

@@ -15,6 +15,7 @@ import filetype
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from finance_tracker.domain.text import Text
 from finance_tracker.services import transactions, uploads
 from finance_tracker.services.errors import InvalidInput, NotFound
 from finance_tracker.services.imports import display_name, save_upload
@@ -47,7 +48,14 @@ def attach(
         select(Receipt.id).where(Receipt.transaction_id == transaction.id)
     ).all()
     if len(existing) >= MAX_PER_TRANSACTION:
-        raise InvalidInput({"file": f"a transaction keeps at most {MAX_PER_TRANSACTION} receipts"})
+        raise InvalidInput(
+            {
+                "file": Text(
+                    "a transaction keeps at most %(count)s receipts",
+                    count=MAX_PER_TRANSACTION,
+                )
+            }
+        )
     stored_name, size = save_upload(root, "receipts", stream, max_bytes)
     stored = root / "receipts" / stored_name
     uploads.remove_unless_committed(session, stored)  # a failed commit leaves no file behind

@@ -18,6 +18,7 @@ from finance_tracker.domain.recurrence import (
     next_after,
     occurrences,
 )
+from finance_tracker.domain.text import Text
 from finance_tracker.services import transactions
 from finance_tracker.services.errors import InvalidInput, NotFound
 from finance_tracker.services.rules import RuleBook
@@ -67,9 +68,9 @@ def _validate(session: Session, user_id: int, data: RecurringInput) -> dict[str,
     errors: dict[str, str] = {}
     name = (data.name or "").strip()
     if not name or len(name) > 80:
-        errors["name"] = "give it a name of at most 80 characters"
+        errors["name"] = Text("give it a name of at most 80 characters")
     if data.frequency not in Frequency.__members__:
-        errors["frequency"] = "choose daily, weekly, monthly or yearly"
+        errors["frequency"] = Text("choose daily, weekly, monthly or yearly")
     else:
         try:
             Schedule(

@@ -10,27 +10,30 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from finance_tracker.domain.ledger import check_date
+from finance_tracker.domain.text import Text, message_of
 from finance_tracker.services import categories
 from finance_tracker.services.errors import InvalidInput, NotFound
 from finance_tracker.store import report_queries
 from finance_tracker.store.summaries import first_of_month, last_of_month
 
 MAX_YEARS = 50
-UNCATEGORISED = "Uncategorised"
+UNCATEGORISED = Text("Uncategorised")
 
 
 def check_range(start: dt.date | None, end: dt.date | None) -> tuple[dt.date, dt.date]:
     if start is None or end is None:
-        raise InvalidInput({"date_from" if start is None else "date_to": "enter a date"})
+        raise InvalidInput({"date_from" if start is None else "date_to": Text("enter a date")})
     for name, day in (("date_from", start), ("date_to", end)):
         try:
             check_date(day)
         except ValueError as error:
-            raise InvalidInput({name: str(error)}) from None
+            raise InvalidInput({name: message_of(error)}) from None
     if start > end:
-        raise InvalidInput({"date_to": "the end date is before the start date"})
+        raise InvalidInput({"date_to": Text("the end date is before the start date")})
     if (end - start).days > 366 * MAX_YEARS:
-        raise InvalidInput({"date_to": f"reports span at most {MAX_YEARS} years"})
+        raise InvalidInput(
+            {"date_to": Text("reports span at most %(count)s years", count=MAX_YEARS)}
+        )
     return start, end
 
 
@@ -81,7 +84,7 @@ def spending_by_category(
             else (
                 tree[key].name
                 if parent_id is None or key != parent_id
-                else f"{tree[key].name} (no subcategory)"
+                else Text("%(category)s (no subcategory)", category=tree[key].name)
             ),
             spent,
             parent_id is None and key in parents_with_children,
@@ -169,7 +172,7 @@ def top_payees(
 ) -> list[PayeeTotal]:
     start, end = check_range(start, end)
     if not 1 <= limit <= 100:
-        raise InvalidInput({"limit": "between 1 and 100"})
+        raise InvalidInput({"limit": Text("between 1 and %(count)s", count=100)})
     return [
         PayeeTotal(*row) for row in report_queries.top_payees(session, user_id, start, end, limit)
     ]

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from finance_tracker.domain.money import MoneyError, parse_amount
 from finance_tracker.domain.rules import Condition, RuleError, compile_condition, matches
+from finance_tracker.domain.text import Text, message_of
 from finance_tracker.services import accounts, categories, tags
 from finance_tracker.services.errors import InvalidInput, NotFound
 from finance_tracker.store import summaries
@@ -64,17 +65,17 @@ def _validate(session: Session, user_id: int, data: RuleInput) -> dict[str, obje
     errors: dict[str, str] = {}
     name = (data.name or "").strip()
     if not name or len(name) > 80:
-        errors["name"] = "give the rule a name of at most 80 characters"
+        errors["name"] = Text("give the rule a name of at most 80 characters")
     if data.account_id is not None:
         try:
             accounts.get(session, user_id, data.account_id)
         except NotFound:
-            errors["account_id"] = "unknown account"
+            errors["account_id"] = Text("unknown account")
     if data.set_category_id is not None:
         try:
             categories.get(session, user_id, data.set_category_id)
         except NotFound:
-            errors["set_category_id"] = "unknown category"
+            errors["set_category_id"] = Text("unknown category")
     bounds: dict[str, int | None] = {"amount_min": None, "amount_max": None}
     if "account_id" not in errors:
         currency = _currency_for_bounds(session, user_id, data.account_id)
@@ -84,7 +85,7 @@ def _validate(session: Session, user_id: int, data: RuleInput) -> dict[str, obje
                 try:
                     bounds[key] = abs(parse_amount(value, currency))
                 except MoneyError as error:
-                    errors[key] = str(error)
+                    errors[key] = message_of(error)
     tag_names: list[str] = []
     try:
         tag_names = [tags.clean_name(t, "set_tags") for t in data.set_tags if t.strip()]
@@ -92,9 +93,9 @@ def _validate(session: Session, user_id: int, data: RuleInput) -> dict[str, obje
         errors.update(error.errors)
     payee = (data.set_payee or "").strip()
     if len(payee) > 200:
-        errors["set_payee"] = "use at most 200 characters"
+        errors["set_payee"] = Text("use at most %(count)s characters", count=200)
     if data.set_category_id is None and not tag_names and not payee:
-        errors["set_category_id"] = "a rule must set a category, tags or a payee"
+        errors["set_category_id"] = Text("a rule must set a category, tags or a payee")
     condition = None
     if not errors:
         try:

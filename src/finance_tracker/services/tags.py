@@ -5,18 +5,23 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from finance_tracker.catalogs import translations
 from finance_tracker.domain.categories import DEFAULT_TAGS
+from finance_tracker.domain.text import Text
 from finance_tracker.services.errors import InvalidInput, NotFound
 from finance_tracker.store.models import Tag
 from finance_tracker.store.sqlfunctions import added, flushed, insert_for
 
-NAME_TAKEN = "this tag already exists"
+NAME_TAKEN = Text("this tag already exists")
 
 MAX_TAG_LENGTH = 40
 
 
-def create_defaults(session: Session, user_id: int) -> None:
-    session.add_all(Tag(user_id=user_id, name=name) for name in DEFAULT_TAGS)
+def create_defaults(session: Session, user_id: int, language: str = "en") -> None:
+    names = translations(language)
+    session.add_all(
+        Tag(user_id=user_id, name=names.pgettext("default tag", name)) for name in DEFAULT_TAGS
+    )
     session.flush()
 
 
@@ -34,9 +39,16 @@ def get(session: Session, user_id: int, tag_id: int) -> Tag:
 def clean_name(name: str, field: str = "name") -> str:
     name = (name or "").strip().lower()
     if not name:
-        raise InvalidInput({field: "enter a tag name"})
+        raise InvalidInput({field: Text("enter a tag name")})
     if len(name) > MAX_TAG_LENGTH or "," in name:
-        raise InvalidInput({field: f"tags have at most {MAX_TAG_LENGTH} characters and no commas"})
+        raise InvalidInput(
+            {
+                field: Text(
+                    "tags have at most %(count)s characters and no commas",
+                    count=MAX_TAG_LENGTH,
+                )
+            }
+        )
     return name
 
 

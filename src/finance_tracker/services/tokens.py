@@ -10,6 +10,7 @@ import secrets
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
+from finance_tracker.domain.text import Text
 from finance_tracker.services.errors import InvalidInput, NotFound
 from finance_tracker.store.models import ApiToken, utcnow
 
@@ -37,11 +38,11 @@ def create(
     name = (name or "").strip()
     errors: dict[str, str] = {}
     if not name or len(name) > 80:
-        errors["name"] = "give the token a name of at most 80 characters"
+        errors["name"] = Text("give the token a name of at most 80 characters")
     if scope not in SCOPES:
-        errors["scope"] = "choose read or read-write"
+        errors["scope"] = Text("choose read or read-write")
     if expires_in_days is not None and not 1 <= expires_in_days <= 3660:
-        errors["expires_in_days"] = "choose between 1 and 3660 days, or never"
+        errors["expires_in_days"] = Text("choose between 1 and 3660 days, or never")
     if errors:
         raise InvalidInput(errors)
     plaintext = TOKEN_PREFIX + secrets.token_urlsafe(32)

@@ -29,6 +29,7 @@ from finance_tracker.domain.money import (
     minor_digits,
     parse_amount,
 )
+from finance_tracker.domain.text import Text, message_of
 from finance_tracker.services import accounts, categories, tags
 from finance_tracker.services.errors import InvalidInput, NotFound
 from finance_tracker.services.rules import RuleBook
@@ -118,11 +119,11 @@ class _Checked:
 
 def _own_account(session: Session, user_id: int, account_id: int | None, name: str) -> Account:
     if account_id is None:
-        raise InvalidInput({name: "choose an account"})
+        raise InvalidInput({name: Text("choose an account")})
     try:
         return accounts.get(session, user_id, account_id)
     except NotFound:
-        raise InvalidInput({name: "unknown account"}) from None
+        raise InvalidInput({name: Text("unknown account")}) from None
 
 
 def _own_category(session: Session, user_id: int, category_id: int | None, name: str) -> None:
@@ -131,7 +132,7 @@ def _own_category(session: Session, user_id: int, category_id: int | None, name:
     try:
         categories.get(session, user_id, category_id)
     except NotFound:
-        raise InvalidInput({name: "unknown category"}) from None
+        raise InvalidInput({name: Text("unknown category")}) from None
 
 
 def check(session: Session, user_id: int, data: TransactionInput) -> _Checked:  # noqa: C901
@@ -144,12 +145,14 @@ def check(session: Session, user_id: int, data: TransactionInput) -> _Checked:  
         except InvalidInput as error:
             errors.update(error.errors)
         except (MoneyError, LedgerError) as error:
-            errors[getattr(error, "field", name)] = str(getattr(error, "message", error))
+            errors[getattr(error, "field", name)] = getattr(error, "message", None) or message_of(
+                error
+            )
         return None
 
     kind = TransactionKind(data.kind) if data.kind in TransactionKind.__members__ else None
     if kind is None:
-        errors["kind"] = "choose income, expense or transfer"
+        errors["kind"] = Text("choose income, expense or transfer")
     account = attempt(
         "account_id", lambda: _own_account(session, user_id, data.account_id, "account_id")
     )
@@ -158,16 +161,16 @@ def check(session: Session, user_id: int, data: TransactionInput) -> _Checked:  
     if account is not None:
         amount_minor = attempt("amount", lambda: parse_amount(data.amount, account.currency))
         if amount_minor is not None and amount_minor <= 0:
-            errors["amount"] = "amount must be greater than zero"
+            errors["amount"] = Text("amount must be greater than zero")
             amount_minor = None
     payee = (data.payee or "").strip()
     memo = (data.memo or "").strip()
     if len(payee) > MAX_PAYEE:
-        errors["payee"] = f"use at most {MAX_PAYEE} characters"
+        errors["payee"] = Text("use at most %(count)s characters", count=MAX_PAYEE)
     if len(memo) > MAX_MEMO:
-        errors["memo"] = f"use at most {MAX_MEMO} characters"
+        errors["memo"] = Text("use at most %(count)s characters", count=MAX_MEMO)
     if data.cleared not in Cleared.__members__:
-        errors["cleared"] = "choose uncleared, cleared or reconciled"
+        errors["cleared"] = Text("choose uncleared, cleared or reconciled")
     tag_names = attempt(
         "tags", lambda: [tags.clean_name(t, "tags") for t in data.tags if t.strip()]
     )
@@ -178,39 +181,41 @@ def check(session: Session, user_id: int, data: TransactionInput) -> _Checked:  
     to_amount_minor = None
     if kind is TransactionKind.transfer:
         if data.splits:
-            errors["splits"] = "a transfer cannot be split"
+            errors["splits"] = Text("a transfer cannot be split")
         if data.category_id is not None:
-            errors["category_id"] = "a transfer has no category"
+            errors["category_id"] = Text("a transfer has no category")
         to_account = attempt(
             "to_account_id",
             lambda: _own_account(session, user_id, data.to_account_id, "to_account_id"),
         )
         if to_account is not None and account is not None:
             if to_account.id == account.id:
-                errors["to_account_id"] = "choose a different account to transfer to"
+                errors["to_account_id"] = Text("choose a different account to transfer to")
             elif to_account.currency == account.currency:
                 if data.to_amount not in (None, "") and amount_minor is not None:
                     same = attempt(
                         "to_amount", lambda: parse_amount(data.to_amount, account.currency)
                     )
                     if same is not None and same != amount_minor:
-                        errors["to_amount"] = (
+                        errors["to_amount"] = Text(
                             "same currency: the amount received equals the amount sent"
                         )
                 to_amount_minor = amount_minor
             elif data.to_amount in (None, ""):
-                errors["to_amount"] = f"enter the amount received in {to_account.currency}"
+                errors["to_amount"] = Text(
+                    "enter the amount received in %(currency)s", currency=to_account.currency
+                )
             else:
                 to_amount_minor = attempt(
                     "to_amount", lambda: parse_amount(data.to_amount, to_account.currency)
                 )
                 if to_amount_minor is not None and to_amount_minor <= 0:
-                    errors["to_amount"] = "amount must be greater than zero"
+                    errors["to_amount"] = Text("amount must be greater than zero")
     elif data.to_account_id is not None or data.to_amount not in (None, ""):
-        errors["to_account_id"] = "only a transfer has an account to transfer to"
+        errors["to_account_id"] = Text("only a transfer has an account to transfer to")
     if kind is not TransactionKind.transfer and data.splits and kind is not None:
         if data.category_id is not None:
-            errors["category_id"] = "a split transaction takes its categories from its lines"
+            errors["category_id"] = Text("a split transaction takes its categories from its lines")
         parsed: list[SplitLine] = []
         for index, split in enumerate(data.splits):
             label = f"splits.{index}"
@@ -222,7 +227,7 @@ def check(session: Session, user_id: int, data: TransactionInput) -> _Checked:  
                 lambda s=split, lbl=label: _own_category(session, user_id, s.category_id, lbl),
             )
             if len((split.memo or "").strip()) > MAX_MEMO:
-                errors[label] = f"memo: use at most {MAX_MEMO} characters"
+                errors[label] = Text("memo: use at most %(count)s characters", count=MAX_MEMO)
             if minor is not None:
                 parsed.append(SplitLine(split.category_id, minor, (split.memo or "").strip()))
         if amount_minor is not None and len(parsed) == len(data.splits):
@@ -488,9 +493,16 @@ def set_category(
     edited one by one). Returns the transactions, in the order first asked for."""
     wanted = list(dict.fromkeys(transaction_ids))
     if not wanted:
-        raise InvalidInput({"ids": "choose at least one transaction"})
+        raise InvalidInput({"ids": Text("choose at least one transaction")})
     if len(wanted) > MAX_CATEGORISE:
-        raise InvalidInput({"ids": f"choose at most {MAX_CATEGORISE} transactions at a time"})
+        raise InvalidInput(
+            {
+                "ids": Text(
+                    "choose at most %(count)s transactions at a time",
+                    count=MAX_CATEGORISE,
+                )
+            }
+        )
     _own_category(session, user_id, category_id, "category_id")
     found = {
         row.id: row
@@ -557,16 +569,16 @@ def _filtered(session: Session, user_id: int, f: TransactionFilter) -> Select:
     if f.date_to:
         query = query.where(Transaction.date <= f.date_to)
     if f.date_from and f.date_to and f.date_from > f.date_to:
-        errors["date_to"] = "the end date is before the start date"
+        errors["date_to"] = Text("the end date is before the start date")
     if f.kind:
         if f.kind not in TransactionKind.__members__:
-            errors["kind"] = "choose income, expense or transfer"
+            errors["kind"] = Text("choose income, expense or transfer")
         query = query.where(Transaction.kind == f.kind)
     if f.account_id is not None:
         try:
             accounts.get(session, user_id, f.account_id)
         except NotFound:
-            errors["account_id"] = "unknown account"
+            errors["account_id"] = Text("unknown account")
         query = query.where(Transaction.account_id == f.account_id)
     else:
         # Across all accounts a transfer is one movement: list its outgoing leg only.
@@ -582,9 +594,9 @@ def _filtered(session: Session, user_id: int, f: TransactionFilter) -> Select:
                 )
             )
         except NotFound:
-            errors["category_id"] = "unknown category"
+            errors["category_id"] = Text("unknown category")
         if f.uncategorised:
-            errors["category_id"] = "choose a category or uncategorised, not both"
+            errors["category_id"] = Text("choose a category or uncategorised, not both")
     elif f.uncategorised:
         line = aliased(Transaction)
         has_lines = exists().where(line.parent_id == Transaction.id)
@@ -610,7 +622,7 @@ def _filtered(session: Session, user_id: int, f: TransactionFilter) -> Select:
             if not number.is_finite() or number < 0:
                 raise ValueError
         except (ArithmeticError, ValueError):
-            errors[bound] = "enter a positive amount"
+            errors[bound] = Text("enter a positive amount")
             continue
         # No stored amount reaches MAX_ABS_MINOR, so a larger bound selects the same rows;
         # clamping keeps a bound like 1e999999 from overflowing Decimal (a 500) or the column.
@@ -693,9 +705,9 @@ def search(
     if sort not in SORTS:
         raise InvalidInput({"sort": "sort by one of: " + ", ".join(SORTS)})
     if page < 1:
-        raise InvalidInput({"page": "pages start at 1"})
+        raise InvalidInput({"page": Text("pages start at 1")})
     if not 1 <= per_page <= MAX_PER_PAGE:
-        raise InvalidInput({"per_page": f"between 1 and {MAX_PER_PAGE}"})
+        raise InvalidInput({"per_page": Text("between 1 and %(count)s", count=MAX_PER_PAGE)})
     query = _filtered(session, user_id, filters or TransactionFilter())
     total = (
         (session.scalar(select(func.count()).select_from(query.subquery())) or 0) if count else 0

@@ -14,6 +14,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy.orm import Session
 
+from finance_tracker.domain.text import Text
 from finance_tracker.services.errors import InvalidInput
 from finance_tracker.store.models import User, utcnow
 
@@ -47,9 +48,9 @@ def _normalise_recovery(code: str) -> str:
 def confirm(session: Session, user: User, secret: str, code: str) -> list[str]:
     """Turn 2FA on if `code` matches `secret`; the plaintext recovery codes, shown once."""
     if enabled(user):
-        raise InvalidInput({"code": "two-factor authentication is already on"})
+        raise InvalidInput({"code": Text("two-factor authentication is already on")})
     if not secret or not _code_ok(secret, code or ""):
-        raise InvalidInput({"code": "that code is wrong; check the time on your phone"})
+        raise InvalidInput({"code": Text("that code is wrong; check the time on your phone")})
     codes = [secrets.token_hex(5) for _ in range(RECOVERY_CODES)]
     user.totp_secret = secret
     user.totp_enabled_at = utcnow()
@@ -62,7 +63,7 @@ def disable(session: Session, user: User, code: str) -> None:
     if not enabled(user):
         return
     if verify(session, user, code) is None:
-        raise InvalidInput({"code": "that code is wrong"})
+        raise InvalidInput({"code": Text("that code is wrong")})
     user.totp_secret = None
     user.totp_enabled_at = None
     user.recovery_codes = None

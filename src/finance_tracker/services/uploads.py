@@ -28,6 +28,7 @@ from pathlib import Path
 from sqlalchemy import event, func, or_, select, update
 from sqlalchemy.orm import Session, SessionTransaction
 
+from finance_tracker.domain.text import Text
 from finance_tracker.store.models import ImportBatch, Receipt, utcnow
 
 log = logging.getLogger(__name__)
@@ -126,8 +127,11 @@ def expire_stale_imports(session: Session, keep_hours: int, now: dt.datetime | N
         .values(
             status=EXPIRED,
             finished_at=now,
-            error=f"the file was removed after {keep_hours} hours without being imported: "
-            "upload it again to import it",
+            error=Text(
+                "the file was removed after %(hours)s hours without being imported: "
+                "upload it again to import it",
+                hours=keep_hours,
+            ),
         )
         .execution_options(synchronize_session=False)
     )
@@ -148,8 +152,10 @@ def fail_abandoned_imports(session: Session, now: dt.datetime | None = None) -> 
         .values(
             status="failed",
             finished_at=now,
-            error="the import did not finish: the server stopped while it was waiting or "
-            "running. Nothing was imported: import it again",
+            error=Text(
+                "the import did not finish: the server stopped while it was waiting or "
+                "running. Nothing was imported: import it again"
+            ),
         )
         .execution_options(synchronize_session=False)
     )

@@ -12,7 +12,15 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from finance_tracker.domain.locales import (
+    DEFAULT_LOCALE,
+    LANGUAGES,
+    LocaleInputError,
+    language_of,
+    normalise_locale,
+)
 from finance_tracker.domain.money import MoneyError, normalise_currency
+from finance_tracker.domain.text import Text
 from finance_tracker.services import categories, tags
 from finance_tracker.services.errors import InvalidInput
 from finance_tracker.store.models import User
@@ -45,50 +53,84 @@ def password_problem(password: str, email: str = "") -> str | None:
     one character repeated, or the email address itself."""
     password = password or ""
     if len(password) < MIN_PASSWORD_LENGTH:
-        return f"use at least {MIN_PASSWORD_LENGTH} characters"
+        return Text("use at least %(count)s characters", count=MIN_PASSWORD_LENGTH)
     if len(password) > MAX_PASSWORD_LENGTH:
-        return f"use at most {MAX_PASSWORD_LENGTH} characters"
+        return Text("use at most %(count)s characters", count=MAX_PASSWORD_LENGTH)
     folded = password.casefold()
     if folded in _common_passwords() or folded.strip() in _common_passwords():
-        return "this password is too common; choose another"
+        return Text("this password is too common; choose another")
     if len(set(folded)) < 4:
-        return "use more different characters"
+        return Text("use more different characters")
     email = normalise_email(email)
     if email and (folded == email or folded == email.split("@")[0]):
-        return "do not use your email address as a password"
+        return Text("do not use your email address as a password")
     return None
 
 
-EMAIL_TAKEN = "this email cannot be registered; try logging in instead"
+EMAIL_TAKEN = Text("this email cannot be registered; try logging in instead")
 
 
 def normalise_email(email: str) -> str:
     return (email or "").strip().lower()
 
 
-def register(session: Session, email: str, password: str, default_currency: str = "EUR") -> User:
+def register(
+    session: Session,
+    email: str,
+    password: str,
+    default_currency: str = "EUR",
+    locale: str = DEFAULT_LOCALE,
+) -> User:
+    """A new person, with the default categories and tags named in their locale's language."""
     email = normalise_email(email)
     errors: dict[str, str] = {}
     if not EMAIL.match(email) or len(email) > 254:
-        errors["email"] = "enter a valid email address"
+        errors["email"] = Text("enter a valid email address")
     if problem := password_problem(password, email):
         errors["password"] = problem
     try:
         default_currency = normalise_currency(default_currency)
     except MoneyError as error:
-        errors["default_currency"] = str(error)
+        errors["default_currency"] = error.args[0]
+    try:
+        locale = normalise_locale(locale)
+    except LocaleInputError as error:
+        errors["locale"] = error.args[0]
     if not errors and session.scalar(select(func.count()).where(User.email == email)):
         errors["email"] = EMAIL_TAKEN
     if errors:
         raise InvalidInput(errors)
     user = User(
-        email=email, password_hash=_hasher.hash(password), default_currency=default_currency
-    )
+        email=email, password_hash=_hasher.hash(password), default_currency=default_currency,
+        locale=locale,
+    )  # fmt: skip
     if not added(session, user):  # the same address, registered a moment ago
         raise InvalidInput({"email": EMAIL_TAKEN})
-    categories.create_defaults(session, user.id)
-    tags.create_defaults(session, user.id)
+    categories.create_defaults(session, user.id, language_of(locale))
+    tags.create_defaults(session, user.id, language_of(locale))
     return user
+
+
+def set_locale(session: Session, user: User, locale: str, language: str | None) -> None:
+    """The locale of amounts and dates, and the pages' language (None or "": the locale's)."""
+    errors: dict[str, str] = {}
+    try:
+        locale = normalise_locale(locale)
+    except LocaleInputError as error:
+        errors["locale"] = error.args[0]
+    language = (language or "").strip().lower() or None
+    if language is not None and language not in LANGUAGES:
+        errors["language"] = Text(
+            "choose one of the languages: %(languages)s", languages=", ".join(LANGUAGES)
+        )
+    if errors:
+        raise InvalidInput(errors)
+    user.locale, user.language = locale, language
+
+
+def language_for(user: User) -> str:
+    """The language the person reads the app in."""
+    return user.language or language_of(user.locale)
 
 
 def authenticate(session: Session, email: str, password: str) -> User | None:
@@ -113,7 +155,7 @@ def change_password(session: Session, user: User, current: str, new: str) -> Non
     try:
         _hasher.verify(user.password_hash, current or "")
     except (VerificationError, InvalidHashError):
-        errors["current_password"] = "this is not your current password"  # noqa: S105
+        errors["current_password"] = Text("this is not your current password")  # noqa: S105
     if problem := password_problem(new, user.email):
         errors["new_password"] = problem
     if errors:

@@ -59,6 +59,10 @@ class User(Base):
     email: Mapped[str] = mapped_column(String(254), unique=True)
     password_hash: Mapped[str] = mapped_column(String(255))
     default_currency: Mapped[str] = mapped_column(String(3), default="EUR")
+    # How amounts and dates are written (domain/locales.py), and the pages' language when it is
+    # not the locale's own (None: follow the locale).
+    locale: Mapped[str] = mapped_column(String(16), default="en_US", server_default="en_US")
+    language: Mapped[str | None] = mapped_column(String(8))
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=utcnow)
     # Optional TOTP two-factor auth: the base32 secret, set once confirmed; recovery codes are
     # argon2 hashes, one a line, each removed when used.

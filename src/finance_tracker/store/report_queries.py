@@ -10,9 +10,12 @@ from dataclasses import dataclass
 from sqlalchemy import func, literal_column, select
 from sqlalchemy.orm import Session
 
+from finance_tracker.domain.text import Text
 from finance_tracker.store.models import Account, MonthTotal, Transaction
 from finance_tracker.store.sqlfunctions import month_of
 from finance_tracker.store.summaries import first_of_month, last_of_month, settle
+
+NO_PAYEE = Text("(no payee)")  # the payee of transactions without one, in the top payees
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,4 +174,4 @@ def top_payees(
         .order_by(spent.desc())
         .limit(limit)
     )
-    return [(c, p or "(no payee)", int(s), int(n)) for c, p, s, n in session.execute(query)]
+    return [(c, p or NO_PAYEE, int(s), int(n)) for c, p, s, n in session.execute(query)]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from finance_tracker.domain.money import Money, format_plain, totals_by_currency
@@ -12,7 +13,13 @@ from finance_tracker.services.errors import Conflict, InvalidInput
 from finance_tracker.services.transactions import TransactionFilter
 from finance_tracker.web import transactions as transaction_pages
 from finance_tracker.web.forms import AccountForm
-from finance_tracker.web.helpers import apply_errors, private_blueprint, unit_of_work, user_id
+from finance_tracker.web.helpers import (
+    apply_errors,
+    message_of,
+    private_blueprint,
+    unit_of_work,
+    user_id,
+)
 from finance_tracker.web.signup import currency_choices
 
 blueprint = private_blueprint("accounts", __name__, "/accounts")
@@ -61,7 +68,7 @@ def new():  # type: ignore[no-untyped-def]
         except InvalidInput as error:
             apply_errors(form, error)
         else:
-            flash(f"Account “{form.name.data.strip()}” created.", "success")
+            flash(_("Account “%(name)s” created.", name=form.name.data.strip()), "success")
             return redirect(url_for(".detail", account_id=account_id))
     status = 422 if form.errors or form.form_errors else 200
     return render_template("accounts/form.html", form=form, account=None), status
@@ -83,7 +90,7 @@ def edit(account_id: int):  # type: ignore[no-untyped-def]
         except InvalidInput as error:
             apply_errors(form, error)
         else:
-            flash("Account saved.", "success")
+            flash(_("Account saved."), "success")
             return redirect(url_for(".detail", account_id=account_id))
     status = 422 if form.errors or form.form_errors else 200
     return render_template("accounts/form.html", form=form, account=account), status
@@ -95,9 +102,9 @@ def delete(account_id: int):  # type: ignore[no-untyped-def]
         with unit_of_work() as session:
             accounts.delete(session, user_id(), account_id)
     except Conflict as error:
-        flash(f"Not deleted: {error}.", "error")
+        flash(_("Not deleted: %(reason)s.", reason=message_of(error)), "error")
         return redirect(url_for(".edit", account_id=account_id))
-    flash("Account deleted.", "success")
+    flash(_("Account deleted."), "success")
     return redirect(url_for(".index"))
 
 
@@ -109,8 +116,17 @@ def detail(account_id: int):  # type: ignore[no-untyped-def]
         page, counterparts, status = transaction_pages.search(
             session, TransactionFilter(account_id=account_id)
         )
+        sort, direction = transaction_pages.sorting()
+        # A running balance only means something in the order the money moved.
+        running = (
+            accounts.running_balances(
+                session, user_id(), account_id, page.items, newest_first=direction == "desc"
+            )
+            if sort == "date"
+            else None
+        )
         html = render_template(
             "accounts/detail.html", account=account, balance=balance, page=page,
-            counterparts=counterparts, sort=transaction_pages.sorting(),
+            counterparts=counterparts, sort=(sort, direction), running=running,
         )  # fmt: skip
     return html, status

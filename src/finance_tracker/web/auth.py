@@ -21,11 +21,14 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
+from finance_tracker.domain.text import N_
 from finance_tracker.ops import metrics
 from finance_tracker.services import audit, two_factor, users
 from finance_tracker.web.helpers import SignedInUser, unit_of_work
@@ -33,18 +36,18 @@ from finance_tracker.web.security import limiter
 
 blueprint = Blueprint("auth", __name__)
 
-WRONG = "Email or password is wrong."
+WRONG = N_("Email or password is wrong.")
 PENDING_2FA_SECONDS = 300  # between a right password and its second factor
 
 
 class LoginForm(FlaskForm):
-    email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
-    password = PasswordField("Password", validators=[DataRequired(), Length(max=1024)])
+    email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=1024)])
 
 
 class SecondFactorForm(FlaskForm):
     code = StringField(
-        "Code from your authenticator app, or a recovery code",
+        _l("Code from your authenticator app, or a recovery code"),
         validators=[DataRequired(), Length(max=40)],
     )
 
@@ -88,7 +91,7 @@ def _locked(limit) -> None:  # type: ignore[no-untyped-def]
         )  # fmt: skip
 
 
-def _safe_next(target: str | None) -> str:
+def safe_next(target: str | None) -> str:
     """Only a path on this site: `next=https://evil.example` must not become a redirect."""
     if not target:
         return url_for("dashboard.index")
@@ -111,7 +114,7 @@ def sign_in(user) -> None:  # type: ignore[no-untyped-def]
         session["rotate"] = True  # regenerate() skips an empty session
         current_app.session_interface.regenerate(session)  # type: ignore[attr-defined]
     session.clear()  # a fresh session on login: no fixation
-    login_user(SignedInUser(user.id, user.email, user.default_currency))
+    login_user(SignedInUser.of(user))
     session["credentials"] = users.credentials_fingerprint(user)  # see helpers.load_user
     now = int(time.time())
     session["auth_at"] = now
@@ -121,12 +124,12 @@ def sign_in(user) -> None:  # type: ignore[no-untyped-def]
 @blueprint.route("/login", methods=["GET", "POST"])
 @limiter.limit(
     _per_ip, methods=["POST"], key_func=client_ip, deduct_when=_failed, scope="login-ip",
-    error_message="Too many failed logins from here; try again later.",
+    error_message=N_("Too many failed logins from here; try again later."),
 )  # fmt: skip
 @limiter.limit(
     _per_account, methods=["POST"], key_func=_account_key, deduct_when=_failed,
     scope="login-account", on_breach=_locked,
-    error_message="Too many failed logins for this account; try again in 15 minutes.",
+    error_message=N_("Too many failed logins for this account; try again in 15 minutes."),
 )  # fmt: skip
 def login():  # type: ignore[no-untyped-def]
     if current_user.is_authenticated:
@@ -150,14 +153,14 @@ def login():  # type: ignore[no-untyped-def]
             session.clear()
             session["pending_user_id"] = pending
             session["pending_at"] = int(time.time())
-            session["pending_next"] = _safe_next(request.args.get("next"))
+            session["pending_next"] = safe_next(request.args.get("next"))
             return redirect(url_for("auth.second_factor"))
         if user is not None:
             metrics.LOGINS.labels("success").inc()
             sign_in(user)
-            return redirect(_safe_next(request.args.get("next")))
+            return redirect(safe_next(request.args.get("next")))
         metrics.LOGINS.labels("failure").inc()
-        form.form_errors.append(WRONG)
+        form.form_errors.append(_(WRONG))
     return render_template(
         "auth/login.html", form=form
     ), 422 if form.errors or form.form_errors else 200
@@ -166,7 +169,7 @@ def login():  # type: ignore[no-untyped-def]
 @blueprint.route("/login/2fa", methods=["GET", "POST"])
 @limiter.limit(
     _per_account, methods=["POST"], key_func=_second_factor_key, deduct_when=_failed,
-    scope="login-2fa", error_message="Too many wrong codes; try again in 15 minutes.",
+    scope="login-2fa", error_message=N_("Too many wrong codes; try again in 15 minutes."),
 )  # fmt: skip
 def second_factor():  # type: ignore[no-untyped-def]
     if current_user.is_authenticated:
@@ -176,7 +179,7 @@ def second_factor():  # type: ignore[no-untyped-def]
     if pending is None or time.time() - started > PENDING_2FA_SECONDS:
         for key in ("pending_user_id", "pending_at", "pending_next"):
             session.pop(key, None)
-        flash("Log in again.", "info")
+        flash(_("Log in again."), "info")
         return redirect(url_for("auth.login"))
     form = SecondFactorForm()
     if form.validate_on_submit():
@@ -193,10 +196,10 @@ def second_factor():  # type: ignore[no-untyped-def]
             metrics.LOGINS.labels("success").inc()
             sign_in(user)
             if how == "recovery":
-                flash("You used a recovery code; it will not work again.", "info")
-            return redirect(_safe_next(target))
+                flash(_("You used a recovery code; it will not work again."), "info")
+            return redirect(safe_next(target))
         metrics.LOGINS.labels("failure").inc()
-        form.form_errors.append("That code is wrong or has expired.")
+        form.form_errors.append(_("That code is wrong or has expired."))
     status = 422 if form.errors or form.form_errors else 200
     return render_template("auth/second_factor.html", form=form), status
 
@@ -208,5 +211,5 @@ def logout():  # type: ignore[no-untyped-def]
         audit.record(db, audit.LOGOUT, int(current_user.id), ip=client_ip())
     logout_user()
     session.clear()  # server-side (Redis) sessions: an empty session is deleted from the store
-    flash("You are logged out.", "info")
+    flash(_("You are logged out."), "info")
     return redirect(url_for("auth.login"))

@@ -5,14 +5,23 @@ from __future__ import annotations
 import datetime as dt
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
-from finance_tracker.domain.money import format_display, format_plain
+from finance_tracker.domain.money import format_plain
+from finance_tracker.domain.text import Text
 from finance_tracker.services import accounts, budgets
 from finance_tracker.services.budgets import BudgetInput
 from finance_tracker.services.errors import InvalidInput
-from finance_tracker.web import choices, periods
-from finance_tracker.web.helpers import apply_errors, private_blueprint, unit_of_work, user_id
+from finance_tracker.web import choices, i18n, periods
+from finance_tracker.web.helpers import (
+    apply_errors,
+    localize,
+    private_blueprint,
+    unit_of_work,
+    user_id,
+)
 from finance_tracker.web.planning_forms import BudgetForm
 
 blueprint = private_blueprint("budgets", __name__, "/budgets")
@@ -55,13 +64,13 @@ def _page(
     month: dt.date,
     form: BudgetForm,
     status: int = 200,
-    month_error: str | None = None,
+    month_error: object = None,
     editing: int | None = None,
 ):  # type: ignore[no-untyped-def]
     with unit_of_work() as session:
         view = budgets.month_view(session, user_id(), month)
         currencies = _currencies(session)
-        form.category_id.choices = choices.category_choices(session, user_id(), "Choose…")
+        form.category_id.choices = choices.category_choices(session, user_id(), _("Choose…"))
         form.currency.choices = currencies
         form.month.data = periods.month_key(month)
         edited = None
@@ -83,7 +92,7 @@ def _page(
             form=form,
             edited=edited,
             has_accounts=bool(currencies),
-            month_error=month_error,
+            month_error=localize(month_error) if month_error else None,
             progress=progress,
             periods=periods,
             today=dt.date.today(),
@@ -109,11 +118,11 @@ def save():  # type: ignore[no-untyped-def]
     form = BudgetForm()
     month, error = _month(form.month.data)
     if error:
-        form.form_errors.append(f"Month: {error}")
+        form.form_errors.append(_("Month: %(problem)s", problem=localize(error)))
     elif form.validate_on_submit():
         try:
             if form.category_id.data is None:
-                raise InvalidInput({"category_id": "choose a category"})
+                raise InvalidInput({"category_id": Text("choose a category")})
             with unit_of_work() as session:
                 budget = budgets.set_budget(
                     session,
@@ -127,11 +136,12 @@ def save():  # type: ignore[no-untyped-def]
                     ),
                 )
                 name = budget.category.full_name
-                amount = format_display(budget.amount_minor, budget.currency)
+                amount = i18n.money(budget.amount_minor, budget.currency)
         except InvalidInput as problem:
             apply_errors(form, problem)
         else:
-            flash(f"Budget for {name} set to {amount} in {periods.month_name(month)}.", "success")
+            flash(_("Budget for %(category)s set to %(amount)s in %(month)s.", category=name,
+                    amount=amount, month=periods.month_name(month)), "success")  # fmt: skip
             return redirect(url_for(".index", month=periods.month_key(month)))
     return _page(month, form, 422)
 
@@ -140,20 +150,22 @@ def save():  # type: ignore[no-untyped-def]
 def delete(budget_id: int):  # type: ignore[no-untyped-def]
     with unit_of_work() as session:
         budgets.delete(session, user_id(), budget_id)  # someone else's: 404
-    month, _ = _month(request.form.get("month"))
-    flash("Budget deleted.", "success")
+    month, _error = _month(request.form.get("month"))
+    flash(_("Budget deleted."), "success")
     return redirect(url_for(".index", month=periods.month_key(month)))
 
 
 @blueprint.post("/copy")
 def copy_previous():  # type: ignore[no-untyped-def]
-    month, _ = _month(request.form.get("month"))
+    month, _error = _month(request.form.get("month"))
     with unit_of_work() as session:
         copied = budgets.copy_previous(session, user_id(), month)
     previous = periods.month_name(periods.shift(month, -1))
     if copied:
-        plural = "" if copied == 1 else "s"
-        flash(f"Copied {copied} budget{plural} from {previous}.", "success")
+        flash(ngettext("Copied %(num)s budget from %(month)s.",
+                       "Copied %(num)s budgets from %(month)s.", copied, month=previous),
+              "success")  # fmt: skip
     else:
-        flash(f"Nothing copied: {previous} has no budgets that this month lacks.", "info")
+        flash(_("Nothing copied: %(month)s has no budgets that this month lacks.", month=previous),
+              "info")  # fmt: skip
     return redirect(url_for(".index", month=periods.month_key(month)))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 
 from finance_tracker.services import categories, tags
 from finance_tracker.services.errors import InvalidInput
@@ -52,7 +53,7 @@ def create():  # type: ignore[no-untyped-def]
         except InvalidInput as error:
             apply_errors(form, error)
         else:
-            flash(f"Category “{form.name.data.strip()}” added.", "success")
+            flash(_("Category “%(name)s” added.", name=form.name.data.strip()), "success")
             return redirect(url_for(".index"))
     return _index_page(form, TagForm(formdata=None), 422)
 
@@ -76,7 +77,7 @@ def edit(category_id: int):  # type: ignore[no-untyped-def]
         except InvalidInput as error:
             apply_errors(form, error)
         else:
-            flash("Category saved.", "success")
+            flash(_("Category saved."), "success")
             return redirect(url_for(".index"))
     status = 422 if form.errors or form.form_errors else 200
     page = render_template("categories/edit.html", form=form, full_name=full_name)
@@ -87,7 +88,7 @@ def edit(category_id: int):  # type: ignore[no-untyped-def]
 def delete(category_id: int):  # type: ignore[no-untyped-def]
     with unit_of_work() as session:
         categories.delete(session, user_id(), category_id)
-    flash("Category deleted; its transactions are now uncategorised.", "success")
+    flash(_("Category deleted; its transactions are now uncategorised."), "success")
     return redirect(url_for(".index"))
 
 
@@ -102,7 +103,7 @@ def create_tag():  # type: ignore[no-untyped-def]
         except InvalidInput as error:
             apply_errors(form, error)
         else:
-            flash(f"Tag “{name}” added.", "success")
+            flash(_("Tag “%(name)s” added.", name=name), "success")
             return redirect(url_for(".index"))
     return _index_page(CategoryForm(formdata=None), form, 422)
 
@@ -121,7 +122,7 @@ def edit_tag(tag_id: int):  # type: ignore[no-untyped-def]
         except InvalidInput as error:
             apply_errors(form, error)
         else:
-            flash("Tag renamed.", "success")
+            flash(_("Tag renamed."), "success")
             return redirect(url_for(".index"))
     status = 422 if form.errors or form.form_errors else 200
     return render_template("categories/edit_tag.html", form=form, tag=tag), status
@@ -131,5 +132,5 @@ def edit_tag(tag_id: int):  # type: ignore[no-untyped-def]
 def delete_tag(tag_id: int):  # type: ignore[no-untyped-def]
     with unit_of_work() as session:
         tags.delete(session, user_id(), tag_id)
-    flash("Tag deleted.", "success")
+    flash(_("Tag deleted."), "success")
     return redirect(url_for(".index"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 from wtforms.fields.choices import SelectChoice
 
@@ -21,7 +22,7 @@ def account_choices(session: Session, user_id: int, blank: str | None = None) ->
                 str(row.account.id),
                 f"{row.account.name} ({row.account.currency})",
                 {"data-currency": row.account.currency},
-                "Archived" if archived else None,
+                _("Archived") if archived else None,
             )
             for row in rows
             if row.account.archived is archived
@@ -36,24 +37,24 @@ def category_choices(session: Session, user_id: int, blank: str) -> list[SelectC
 
 def category_filter_choices(session: Session, user_id: int) -> list[SelectChoice]:
     """Any category, none of them, or one (with its subcategories)."""
-    any_, *rest = category_choices(session, user_id, "Any category")
-    return [any_, SelectChoice(UNCATEGORISED, "Uncategorised"), *rest]
+    any_, *rest = category_choices(session, user_id, _("Any category"))
+    return [any_, SelectChoice(UNCATEGORISED, _("Uncategorised")), *rest]
 
 
 def bulk_category_choices(session: Session, user_id: int) -> list[SelectChoice]:
     """A category to give the selected transactions, or none (to sort out later)."""
-    blank, *rest = category_choices(session, user_id, "Category…")
-    return [blank, *rest, SelectChoice(UNCATEGORISED, "Uncategorised (remove the category)")]
+    blank, *rest = category_choices(session, user_id, _("Category…"))
+    return [blank, *rest, SelectChoice(UNCATEGORISED, _("Uncategorised (remove the category)"))]
 
 
 def parent_choices(session: Session, user_id: int, exclude: int | None = None) -> list:
     tops = [c for c in categories.list_all(session, user_id) if c.parent_id is None]
-    return [SelectChoice("", "— none (top level)")] + [
+    return [SelectChoice("", _("— none (top level)"))] + [
         SelectChoice(str(c.id), c.name) for c in tops if c.id != exclude
     ]
 
 
 def tag_choices(session: Session, user_id: int) -> list[SelectChoice]:
-    return [SelectChoice("", "Any tag")] + [
+    return [SelectChoice("", _("Any tag"))] + [
         SelectChoice(t.name) for t in tags.list_all(session, user_id)
     ]

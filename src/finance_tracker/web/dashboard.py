@@ -5,19 +5,22 @@ from __future__ import annotations
 import datetime as dt
 
 from flask import render_template
+from flask_babel import gettext as _
+from flask_babel import pgettext
 
 from finance_tracker.domain.money import format_plain, minor_digits
 from finance_tracker.services import dashboard, transactions
 from finance_tracker.services.dashboard import CurrencySummary
+from finance_tracker.web import i18n
 from finance_tracker.web.helpers import private_blueprint, unit_of_work, user_id
 
 blueprint = private_blueprint("dashboard", __name__, "/")
 
 
 def month_label(month: str) -> str:
-    """'2026-11' -> 'Nov 2026'."""
+    """'2026-11' -> 'Nov 2026', 'Nov. 2026': in the reader's locale."""
     year, number = month.split("-")
-    return dt.date(int(year), int(number), 1).strftime("%b %Y")
+    return i18n.short_month(dt.date(int(year), int(number), 1))
 
 
 def chart_data(summary: CurrencySummary) -> dict:
@@ -28,13 +31,14 @@ def chart_data(summary: CurrencySummary) -> dict:
         "currency": currency,
         "digits": minor_digits(currency),
         "categories": {
-            "labels": [name for name, _ in summary.spending_by_category],
+            "labels": [i18n.label(name) for name, _ in summary.spending_by_category],
             "values": [format_plain(total, currency) for _, total in summary.spending_by_category],
         },
         "flow": {
             "labels": [month_label(m.month) for m in summary.cash_flow],
             "income": [format_plain(m.income_minor, currency) for m in summary.cash_flow],
             "spending": [format_plain(m.spending_minor, currency) for m in summary.cash_flow],
+            "series": [pgettext("report column", "Income"), _("Spending")],
         },
     }
 
@@ -47,7 +51,7 @@ def index():  # type: ignore[no-untyped-def]
             "dashboard/index.html",
             board=board,
             charts={s.currency: chart_data(s) for s in board.currencies},
-            month=board.today.strftime("%B %Y"),
+            month=i18n.month_name(board.today),
             counterparts=transactions.transfer_counterparts(session, user_id(), board.recent),
             month_label=month_label,
         )

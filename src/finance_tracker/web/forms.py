@@ -6,11 +6,13 @@ from __future__ import annotations
 import codecs
 import datetime as dt
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
-    DateField,
     FieldList,
     Form,
     FormField,
@@ -25,16 +27,31 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 
 from finance_tracker.domain.ledger import AccountType, Cleared, TransactionKind
+from finance_tracker.domain.text import Text
 from finance_tracker.importers.csv_format import DATE_FORMATS, CsvSettings
 from finance_tracker.services.transactions import SplitInput, TransactionFilter, TransactionInput
 from finance_tracker.web.helpers import optional_int
+from finance_tracker.web.locale_fields import AmountField, LocaleDateField
 
-KIND_CHOICES = [SelectChoice(k.value, k.value.capitalize()) for k in TransactionKind]
+KIND_LABELS = {
+    TransactionKind.income.value: lazy_pgettext("kind of transaction", "Income"),
+    TransactionKind.expense.value: lazy_pgettext("kind of transaction", "Expense"),
+    TransactionKind.transfer.value: lazy_pgettext("kind of transaction", "Transfer"),
+}
+KIND_CHOICES = [SelectChoice(k.value, KIND_LABELS[k.value]) for k in TransactionKind]
 CLEARED_CHOICES = [
-    SelectChoice(Cleared.uncleared.value, "Uncleared: not on a statement yet"),
-    SelectChoice(Cleared.cleared.value, "Cleared: the bank has it"),
-    SelectChoice(Cleared.reconciled.value, "Reconciled: matched to a statement"),
+    SelectChoice(Cleared.uncleared.value, _l("Uncleared: not on a statement yet")),
+    SelectChoice(Cleared.cleared.value, _l("Cleared: the bank has it")),
+    SelectChoice(Cleared.reconciled.value, _l("Reconciled: matched to a statement")),
 ]
+ACCOUNT_TYPE_LABELS = {
+    AccountType.checking.value: lazy_pgettext("type of account", "Checking"),
+    AccountType.savings.value: lazy_pgettext("type of account", "Savings"),
+    AccountType.credit_card.value: lazy_pgettext("type of account", "Credit card"),
+    AccountType.cash.value: lazy_pgettext("type of account", "Cash"),
+    AccountType.loan.value: lazy_pgettext("type of account", "Loan"),
+    AccountType.investment.value: lazy_pgettext("type of account", "Investment"),
+}
 MAX_SPLIT_LINES = 50
 
 
@@ -52,42 +69,47 @@ class PageForm(FlaskForm):
 
 
 class AccountForm(PageForm):
-    name = StringField("Name", validators=[Length(max=200)])
-    type = SelectField("Type", choices=[SelectChoice(t.value, t.label) for t in AccountType])
-    currency = SelectField("Currency")
-    opening_balance = StringField("Opening balance", default="0", validators=[Length(max=40)])
-    archived = BooleanField("Archived (hidden from new transactions, history kept)")
+    name = StringField(_l("Name"), validators=[Length(max=200)])
+    type = SelectField(
+        _l("Type"), choices=[SelectChoice(t, label) for t, label in ACCOUNT_TYPE_LABELS.items()]
+    )
+    currency = SelectField(_l("Currency"))
+    opening_balance = AmountField(_l("Opening balance"), default="0", validators=[Length(max=40)])
+    archived = BooleanField(_l("Archived (hidden from new transactions, history kept)"))
 
 
 class CategoryForm(PageForm):
-    name = StringField("Name", validators=[Length(max=200)])
-    parent_id = SelectField("Parent", coerce=optional_int, validate_choice=False)
+    name = StringField(_l("Name"), validators=[Length(max=200)])
+    parent_id = SelectField(_l("Parent"), coerce=optional_int, validate_choice=False)
 
     def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
         super().__init__(*args, prefix="category", **kwargs)
 
 
 class TagForm(PageForm):
-    name = StringField("Tag", validators=[Length(max=200)])
+    name = StringField(_l("Tag"), validators=[Length(max=200)])
 
     def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
         super().__init__(*args, prefix="tag", **kwargs)
 
 
-TOKEN_LIFETIMES = [("30", "in 30 days"), ("7", "in 7 days"), ("90", "in 90 days"),
-                   ("365", "in a year"), ("", "never")]  # fmt: skip
+TOKEN_LIFETIMES = [("30", _l("in 30 days")), ("7", _l("in 7 days")), ("90", _l("in 90 days")),
+                   ("365", _l("in a year")), ("", _l("never"))]  # fmt: skip
 
 
 class TokenForm(PageForm):
-    name = StringField("Token name", validators=[Length(max=200)])
+    name = StringField(_l("Token name"), validators=[Length(max=200)])
     scope = SelectField(
-        "Access",
-        choices=[SelectChoice("read-write", "read and write"), SelectChoice("read", "read only")],
+        _l("Access"),
+        choices=[
+            SelectChoice("read-write", _l("read and write")),
+            SelectChoice("read", _l("read only")),
+        ],
         default="read-write",
         validate_choice=False,
     )
     expires_in_days = SelectField(
-        "Expires",
+        _l("Expires"),
         choices=[SelectChoice(v, label) for v, label in TOKEN_LIFETIMES],
         default="30",
         validate_choice=False,
@@ -97,26 +119,30 @@ class TokenForm(PageForm):
 class SplitLineForm(Form):
     """One line of a split; a row left entirely blank is ignored."""
 
-    category_id = SelectField("Category", coerce=optional_int, validate_choice=False)
-    amount = StringField("Amount", validators=[Length(max=40)])
-    memo = StringField("Memo", validators=[Length(max=2000)])
+    category_id = SelectField(_l("Category"), coerce=optional_int, validate_choice=False)
+    amount = AmountField(_l("Amount"), validators=[Length(max=40)])
+    memo = StringField(_l("Memo"), validators=[Length(max=2000)])
 
     def is_blank(self) -> bool:
         return not (_text(self.amount.data) or self.category_id.data or _text(self.memo.data))
 
 
 class TransactionForm(PageForm):
-    kind = RadioField("Kind", choices=KIND_CHOICES, default="expense")
-    account_id = SelectField("Account", coerce=optional_int, validate_choice=False)
-    to_account_id = SelectField("To account", coerce=optional_int, validate_choice=False)
-    to_amount = StringField("Amount received", validators=[Length(max=40)])
-    date = DateField("Date", validators=[InputRequired("enter a date")], default=dt.date.today)
-    amount = StringField("Amount", validators=[InputRequired("enter an amount"), Length(max=40)])
-    payee = StringField("Payee", validators=[Length(max=2000)])
-    memo = TextAreaField("Memo", validators=[Length(max=10_000)])
-    category_id = SelectField("Category", coerce=optional_int, validate_choice=False)
-    tags = StringField("Tags", validators=[Length(max=2000)])
-    cleared = SelectField("Against the bank", choices=CLEARED_CHOICES, default="uncleared")
+    kind = RadioField(_l("Kind"), choices=KIND_CHOICES, default="expense")
+    account_id = SelectField(_l("Account"), coerce=optional_int, validate_choice=False)
+    to_account_id = SelectField(_l("To account"), coerce=optional_int, validate_choice=False)
+    to_amount = AmountField(_l("Amount received"), validators=[Length(max=40)])
+    date = LocaleDateField(
+        _l("Date"), validators=[InputRequired(_l("enter a date"))], default=dt.date.today
+    )
+    amount = AmountField(
+        _l("Amount"), validators=[InputRequired(_l("enter an amount")), Length(max=40)]
+    )
+    payee = StringField(_l("Payee"), validators=[Length(max=2000)])
+    memo = TextAreaField(_l("Memo"), validators=[Length(max=10_000)])
+    category_id = SelectField(_l("Category"), coerce=optional_int, validate_choice=False)
+    tags = StringField(_l("Tags"), validators=[Length(max=2000)])
+    cleared = SelectField(_l("Against the bank"), choices=CLEARED_CHOICES, default="uncleared")
     splits = FieldList(FormField(SplitLineForm), min_entries=2, max_entries=MAX_SPLIT_LINES)
 
     def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
@@ -133,7 +159,7 @@ class TransactionForm(PageForm):
         return TransactionInput(
             kind=self.kind.data or "",
             account_id=self.account_id.data,
-            date=self.date.data,
+            date=self.date.data,  # type: ignore[arg-type]  # InputRequired: a date by now
             amount=_text(self.amount.data),
             payee=_text(self.payee.data),
             memo=_text(self.memo.data),
@@ -175,7 +201,7 @@ class TransactionForm(PageForm):
         self.add_blank_split_rows(2)
 
     def add_blank_split_rows(self, count: int) -> None:
-        for _ in range(count):
+        for _row in range(count):
             if len(self.splits.entries) < MAX_SPLIT_LINES:
                 self.splits.append_entry()
 
@@ -191,15 +217,17 @@ class FilterForm(Form):
     """The search form on the transactions list, read from the query string (GET: no CSRF).
     Field names are the services' filter names, so their errors land beside the right field."""
 
-    text = SearchField("Search", validators=[Length(max=200)])
-    date_from = DateField("From", validators=[Optional()])
-    date_to = DateField("To", validators=[Optional()])
-    account_id = SelectField("Account", coerce=optional_int, validate_choice=False)
-    category_id = SelectField("Category", coerce=category_filter, validate_choice=False)
-    tag = SelectField("Tag", validate_choice=False, default="")
-    amount_min = StringField("Min amount", validators=[Length(max=40)])
-    amount_max = StringField("Max amount", validators=[Length(max=40)])
-    kind = SelectField("Kind", choices=[SelectChoice("", "Any kind"), *KIND_CHOICES], default="")
+    text = SearchField(_l("Search"), validators=[Length(max=200)])
+    date_from = LocaleDateField(_l("From"), validators=[Optional()])
+    date_to = LocaleDateField(_l("To"), validators=[Optional()])
+    account_id = SelectField(_l("Account"), coerce=optional_int, validate_choice=False)
+    category_id = SelectField(_l("Category"), coerce=category_filter, validate_choice=False)
+    tag = SelectField(_l("Tag"), validate_choice=False, default="")
+    amount_min = AmountField(_l("Min amount"), validators=[Length(max=40)])
+    amount_max = AmountField(_l("Max amount"), validators=[Length(max=40)])
+    kind = SelectField(
+        _l("Kind"), choices=[SelectChoice("", _l("Any kind")), *KIND_CHOICES], default=""
+    )
 
     def to_filter(self) -> TransactionFilter:
         return TransactionFilter(
@@ -224,22 +252,22 @@ class BulkCategoryForm(PageForm):
     their `form` attribute. `none` (UNCATEGORISED) removes the category, "" chose nothing."""
 
     category_id = SelectField(
-        "Set the category of the selected", coerce=category_filter, validate_choice=False
+        _l("Set the category of the selected"), coerce=category_filter, validate_choice=False
     )
 
 
 # Uploads: the services decide by a file's content what it is and whether to keep it.
 class ImportUploadForm(PageForm):
-    account_id = SelectField("Into account", coerce=optional_int, validate_choice=False)
-    file = FileField("Bank file")
+    account_id = SelectField(_l("Into account"), coerce=optional_int, validate_choice=False)
+    file = FileField(_l("Bank file"))
 
 
 class ReceiptForm(PageForm):
-    file = FileField("Add a receipt")
+    file = FileField(_l("Add a receipt"))
 
 
 class RestoreForm(PageForm):
-    file = FileField("Backup file")
+    file = FileField(_l("Backup file"))
 
 
 DELIMITERS = {"comma": ",", "semicolon": ";", "tab": "\t", "pipe": "|"}
@@ -251,7 +279,7 @@ ENCODINGS = [
     SelectChoice("iso8859-1", "ISO-8859-1"),
     SelectChoice("mac-roman", "Mac Roman"),
     SelectChoice("utf-16", "UTF-16"),
-    SelectChoice("auto", "Detect it"),
+    SelectChoice("auto", _l("Detect it")),
 ]
 # Each format shown as the last day of a year, which no two formats write the same way.
 DATE_FORMAT_CHOICES = [SelectChoice(f, dt.date(2026, 12, 31).strftime(f)) for f in DATE_FORMATS]
@@ -262,28 +290,28 @@ class CsvMappingForm(PageForm):
     """How to read a bank's CSV; field names are `CsvSettings`' so its errors land beside them."""
 
     delimiter = SelectField(
-        "Separator",
-        choices=[SelectChoice("comma", "Comma ,"), SelectChoice("semicolon", "Semicolon ;"),
-                 SelectChoice("tab", "Tab"), SelectChoice("pipe", "Pipe |")],
+        _l("Separator"),
+        choices=[SelectChoice("comma", _l("Comma ,")), SelectChoice("semicolon", _l("Semicolon ;")),
+                 SelectChoice("tab", _l("Tab")), SelectChoice("pipe", _l("Pipe |"))],
     )  # fmt: skip
-    encoding = SelectField("Encoding", validate_choice=False)
-    skip_rows = IntegerField("Rows to skip at the top", default=0, validators=[Optional()])
-    has_header = BooleanField("The first row names the columns")
-    date_format = SelectField("Date format", choices=DATE_FORMAT_CHOICES)
-    decimal_comma = BooleanField("Decimal comma (1.234,56)")
+    encoding = SelectField(_l("Encoding"), validate_choice=False)
+    skip_rows = IntegerField(_l("Rows to skip at the top"), default=0, validators=[Optional()])
+    has_header = BooleanField(_l("The first row names the columns"))
+    date_format = SelectField(_l("Date format"), choices=DATE_FORMAT_CHOICES)
+    decimal_comma = BooleanField(_l("Decimal comma (1.234,56)"))
     amount_mode = RadioField(
-        "Amounts",
-        choices=[SelectChoice("single", "One amount column"),
-                 SelectChoice("split", "Debit and credit columns")],
+        _l("Amounts"),
+        choices=[SelectChoice("single", _l("One amount column")),
+                 SelectChoice("split", _l("Debit and credit columns"))],
         default="single",
     )  # fmt: skip
-    date = SelectField("Date", coerce=optional_int, validate_choice=False)
-    amount = SelectField("Amount", coerce=optional_int, validate_choice=False)
-    debit = SelectField("Debit (money out)", coerce=optional_int, validate_choice=False)
-    credit = SelectField("Credit (money in)", coerce=optional_int, validate_choice=False)
-    payee = SelectField("Payee or description", coerce=optional_int, validate_choice=False)
-    memo = SelectField("Memo", coerce=optional_int, validate_choice=False)
-    negate = BooleanField("Flip the signs (the statement shows spending as positive)")
+    date = SelectField(_l("Date"), coerce=optional_int, validate_choice=False)
+    amount = SelectField(_l("Amount"), coerce=optional_int, validate_choice=False)
+    debit = SelectField(_l("Debit (money out)"), coerce=optional_int, validate_choice=False)
+    credit = SelectField(_l("Credit (money in)"), coerce=optional_int, validate_choice=False)
+    payee = SelectField(_l("Payee or description"), coerce=optional_int, validate_choice=False)
+    memo = SelectField(_l("Memo"), coerce=optional_int, validate_choice=False)
+    negate = BooleanField(_l("Flip the signs (the statement shows spending as positive)"))
 
     def set_columns(self, header: list[str]) -> None:
         """The file's columns as options, numbered so that they stay right even if a name
@@ -292,11 +320,13 @@ class CsvMappingForm(PageForm):
         width = max([len(header), *[i + 1 for i in used if isinstance(i, int)]])
         options = []
         for index in range(min(width, 200)):
-            name = header[index].strip() if index < len(header) else ""
-            label = f"{index + 1}: {name[:40]}" if name else f"Column {index + 1}"
+            named = index < len(header) and not isinstance(header[index], Text)
+            name = header[index].strip() if named else ""  # a Text: "Column 3", not the file's
+            number = index + 1
+            label = f"{number}: {name[:40]}" if name else _("Column %(number)s", number=number)
             options.append(SelectChoice(str(index), label))
         for name in COLUMNS:
-            blank = "— none —" if name in ("debit", "credit", "memo") else "— choose —"
+            blank = _("— none —") if name in ("debit", "credit", "memo") else _("— choose —")
             getattr(self, name).choices = [SelectChoice("", blank), *options]
         current = self.encoding.data
         known = [c.value for c in ENCODINGS]

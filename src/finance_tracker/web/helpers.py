@@ -1,21 +1,25 @@
-"""What every page needs: the signed-in user, a unit of work, money formatting, form errors."""
+"""What every page needs: the signed-in user, a unit of work, form errors. Formatting amounts and
+dates for the reader is web/i18n.py."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from babel.dates import format_date
 from flask import Blueprint, Flask, Response, current_app, g, request, session, url_for
 from flask_login import UserMixin, current_user, login_required
-from markupsafe import Markup, escape
 from werkzeug.exceptions import Conflict as PageConflict
 from werkzeug.exceptions import NotFound as PageNotFound
 from wtforms import Form
 
 from finance_tracker.api.session import unit_of_work
-from finance_tracker.domain.money import format_display, format_plain
+from finance_tracker.domain.money import format_plain
 from finance_tracker.services import users
 from finance_tracker.services.errors import Conflict, InvalidInput, NotFound
+from finance_tracker.store.models import User
+from finance_tracker.web import i18n
+from finance_tracker.web.i18n import localize
+
+file_size = i18n.file_size  # a size as people read it, in their locale: 12 KB, 3,4 MB
 
 
 @dataclass
@@ -25,6 +29,12 @@ class SignedInUser(UserMixin):
     id: int
     email: str
     default_currency: str
+    locale: str
+    language: str | None
+
+    @classmethod
+    def of(cls, user: User) -> SignedInUser:
+        return cls(user.id, user.email, user.default_currency, user.locale, user.language)
 
 
 def load_user(user_id: str) -> SignedInUser | None:
@@ -35,7 +45,7 @@ def load_user(user_id: str) -> SignedInUser | None:
         if user is None or session.get("credentials") != users.credentials_fingerprint(user):
             return None  # gone, or the password changed since this session logged in
         g.user_id = user.id
-        return SignedInUser(user.id, user.email, user.default_currency)
+        return SignedInUser.of(user)
 
 
 def user_id() -> int:
@@ -43,8 +53,10 @@ def user_id() -> int:
 
 
 def apply_errors(form: Form, error: InvalidInput) -> None:
-    """Show service errors beside the form fields they belong to (or at the top)."""
-    for field_name, message in error.errors.items():
+    """Show service errors beside the form fields they belong to (or at the top), in the
+    reader's language."""
+    for field_name, text in error.errors.items():
+        message = localize(text)
         field = getattr(form, field_name.split(".")[0], None)
         if field is not None and hasattr(field, "errors"):
             field.errors = [*list(field.errors or []), message]
@@ -68,7 +80,7 @@ def private_blueprint(name: str, import_name: str, url_prefix: str) -> Blueprint
     @blueprint.errorhandler(Conflict)
     def _conflict(error: Conflict):  # type: ignore[no-untyped-def]
         """A safety net: pages that expect a conflict flash it and redirect instead."""
-        return current_app.handle_http_exception(PageConflict(str(error)))
+        return current_app.handle_http_exception(PageConflict(message_of(error)))
 
     @blueprint.after_request
     def _no_store(response: Response) -> Response:
@@ -100,15 +112,6 @@ def upload_limit(setting: str) -> int:
     return int(getattr(current_app.extensions["finance_tracker"].settings, setting))
 
 
-def file_size(size: int) -> str:
-    """A size as people read it: 820 bytes, 12 KB, 3.4 MB."""
-    if size < 1024:
-        return f"{size} bytes"
-    if size < 1024 * 1024:
-        return f"{size / 1024:.0f} KB"
-    return f"{size / (1024 * 1024):.1f} MB".replace(".0 MB", " MB")
-
-
 def optional_int(value: object) -> int | None:
     """Coerce a select's value: '' means none chosen; anything else must be a whole number."""
     if value in (None, "", "None"):
@@ -136,38 +139,19 @@ def url_with(**changes: object) -> str:
     return url_for(request.endpoint, **{**args, **(request.view_args or {})})
 
 
-CLEARED_STATES = {
-    "uncleared": "Uncleared: entered here, not yet seen on a bank statement",
-    "cleared": "Cleared: the bank has it",
-    "reconciled": "Reconciled: matched to a bank statement",
-}
-
-
-def signed_money(minor: int, currency: str) -> Markup:
-    """An amount with its sign and colour: +€10.00 in green, -€10.00 in red."""
-    text = format_display(minor, currency)
-    if minor > 0:
-        text, css = "+" + text, "positive"
-    elif minor < 0:
-        css = "negative"
-    else:
-        css = "zero"
-    return Markup('<span class="amount {}">{}</span>').format(css, escape(text))
-
-
-def balance_money(minor: int, currency: str) -> Markup:
-    """A balance or a net worth: plain when positive, red when below zero."""
-    css = "negative" if minor < 0 else ""
-    return Markup('<span class="amount {}">{}</span>').format(css, format_display(minor, currency))
+def message_of(error: Exception) -> str:
+    """A service error's message in the reader's language (`str(error)` would lose its Text)."""
+    return localize(error.args[0]) if error.args else ""
 
 
 def install(app: Flask) -> None:
-    app.jinja_env.filters["money"] = lambda minor, currency: format_display(minor, currency)
+    from finance_tracker.web import downloads
+    from finance_tracker.web.forms import ACCOUNT_TYPE_LABELS, KIND_LABELS
+
+    i18n.install(app)
     app.jinja_env.filters["plain_money"] = format_plain
-    app.jinja_env.filters["signed_money"] = signed_money
-    app.jinja_env.filters["balance"] = balance_money
-    app.jinja_env.filters["file_size"] = file_size
-    app.jinja_env.filters["day"] = lambda value: format_date(value, "medium", locale="en_US")
+    app.jinja_env.globals["ACCOUNT_TYPES"] = ACCOUNT_TYPE_LABELS
+    app.jinja_env.globals["KINDS"] = KIND_LABELS
+    app.jinja_env.globals["csv_example"] = downloads.example
     app.jinja_env.globals["app_name"] = "Finance Tracker"
-    app.jinja_env.globals["CLEARED_STATES"] = CLEARED_STATES
     app.jinja_env.globals["url_with"] = url_with

@@ -14,11 +14,15 @@ from itertools import islice
 from pathlib import Path
 
 from flask import current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from finance_tracker.domain.money import MoneyError, parse_amount
+from finance_tracker.domain.text import Text
 from finance_tracker.importers import FileFormat, ImportFileError, RowProblem, csv_format
 from finance_tracker.importers.csv_format import CsvSettings
 from finance_tracker.jobs.imports import submit_import
@@ -34,6 +38,8 @@ from finance_tracker.web.helpers import (
     accept_uploads,
     apply_errors,
     file_size,
+    localize,
+    message_of,
     private_blueprint,
     unit_of_work,
     upload_limit,
@@ -49,14 +55,14 @@ COMMITTED = ("queued", "running", "done")
 FINISHED = ("done", "failed", "expired")
 # What the list of recent imports says about each, and the page that carries on from there.
 STATUSES = {
-    "mapping": ("Columns to check", ".mapping"),
-    "uploaded": ("Ready to preview", ".preview"),
-    "previewed": ("Previewed", ".preview"),
-    "queued": ("Waiting to start", ".detail"),
-    "running": ("Importing…", ".detail"),
-    "done": ("Done", ".detail"),
-    "failed": ("Failed", ".detail"),
-    "expired": ("Expired", ".detail"),
+    "mapping": (_l("Columns to check"), ".mapping"),
+    "uploaded": (_l("Ready to preview"), ".preview"),
+    "previewed": (_l("Previewed"), ".preview"),
+    "queued": (_l("Waiting to start"), ".detail"),
+    "running": (_l("Importing…"), ".detail"),
+    "done": (_l("Done"), ".detail"),
+    "failed": (_l("Failed"), ".detail"),
+    "expired": (_l("Expired"), ".detail"),
 }
 # Where an import's own page is, once its file is gone: the status page says why.
 GONE = ("expired",)
@@ -68,7 +74,7 @@ def _root() -> Path:
 
 def _index_page(form: ImportUploadForm, status: int = 200):  # type: ignore[no-untyped-def]
     with unit_of_work() as session:
-        form.account_id.choices = choices.account_choices(session, user_id(), "Choose…")
+        form.account_id.choices = choices.account_choices(session, user_id(), _("Choose…"))
         if form.account_id.data is None and len(form.account_id.choices) == 2:
             form.account_id.data = int(form.account_id.choices[1].value)  # the only account
         html = render_template(
@@ -101,9 +107,9 @@ def _upload(form: ImportUploadForm) -> tuple[int, bool]:
     """Store the file and register it; returns the import's id and whether it is a CSV."""
     upload = form.file.data
     if form.account_id.data is None:
-        raise InvalidInput({"account_id": "choose the account this statement belongs to"})
+        raise InvalidInput({"account_id": Text("choose the account this statement belongs to")})
     if upload is None:
-        raise InvalidInput({"file": "choose the file your bank gave you (CSV, OFX or QIF)"})
+        raise InvalidInput({"file": Text("choose the file your bank gave you (CSV, OFX or QIF)")})
     root = _root()
     stored_name, size = imports.save_upload(
         root, "imports", upload.stream, upload_limit("import_max_bytes")
@@ -131,7 +137,9 @@ def _too_large(error: RequestEntityTooLarge):  # type: ignore[no-untyped-def]
         return render_template("errors/error.html", error=error), 413
     form = ImportUploadForm(formdata=None)
     limit = file_size(upload_limit("import_max_bytes"))
-    form.file.errors = [f"the file is larger than {limit}, the most a bank file may be"]
+    form.file.errors = [
+        _("the file is larger than %(limit)s, the most a bank file may be", limit=limit)
+    ]
     return _index_page(form, 413)
 
 
@@ -142,14 +150,14 @@ class SampleRow:
     payee: str = ""
     memo: str = ""
     amount_minor: int | None = None
-    problem: str = ""
+    problem: str = ""  # a Text, shown translated
 
 
 @dataclass
 class Sample:
     rows: list[SampleRow]
     problems: list[str]  # settings that must be chosen before any row can be read
-    error: str = ""  # the file cannot be read this way
+    error: str = ""  # the file cannot be read this way (a Text)
 
 
 def _sample(batch: ImportBatch, form: CsvMappingForm) -> Sample:
@@ -159,7 +167,10 @@ def _sample(batch: ImportBatch, form: CsvMappingForm) -> Sample:
     except TypeError as error:
         return Sample([], [str(error)])
     if problems := settings.problems():
-        return Sample([], [f"{getattr(form, k).label.text}: {m}" for k, m in problems.items()])
+        return Sample([], [
+            _("%(field)s: %(problem)s", field=getattr(form, k).label.text, problem=localize(m))
+            for k, m in problems.items()
+        ])  # fmt: skip
     currency = batch.account.currency
     rows = []
     try:
@@ -173,10 +184,10 @@ def _sample(batch: ImportBatch, form: CsvMappingForm) -> Sample:
                 try:
                     row.amount_minor = parse_amount(item.amount, currency)
                 except MoneyError as error:
-                    row.problem = str(error)
+                    row.problem = error.args[0]
                 rows.append(row)
     except ImportFileError as error:
-        return Sample([], [], str(error))
+        return Sample([], [], error.args[0])
     return Sample(rows, [])
 
 
@@ -193,7 +204,9 @@ def mapping(batch_id: int):  # type: ignore[no-untyped-def]
         try:
             view = imports.csv_view(session, user_id(), batch_id, _root())
         except InvalidInput as error:
-            flash(f"“{batch.filename}” cannot be read: {error.errors.get('file', error)}", "error")
+            reason = localize(error.errors.get("file") or "; ".join(error.errors.values()))
+            flash(_("“%(file)s” cannot be read: %(reason)s", file=batch.filename, reason=reason),
+                  "error")  # fmt: skip
             return redirect(url_for(".index"))
     form = CsvMappingForm()
     status = 200
@@ -230,7 +243,7 @@ def sample(batch_id: int):  # type: ignore[no-untyped-def]
     with unit_of_work() as session:
         batch = imports.get(session, user_id(), batch_id)
         if batch.file_format != FileFormat.csv.value:
-            raise Conflict("only CSV files have a column mapping")
+            raise Conflict(Text("only CSV files have a column mapping"))
         imports.refuse_expired(batch)  # its file is gone
         return render_template(
             "imports/_sample.html", sample=_sample(batch, form),
@@ -250,7 +263,8 @@ def preview(batch_id: int):  # type: ignore[no-untyped-def]
         try:
             result = imports.preview(session, user_id(), batch_id, _root(), PREVIEW_ROWS)
         except InvalidInput as refused:
-            result, error = None, refused.errors.get("file") or "; ".join(refused.errors.values())
+            result = None
+            error = "; ".join(localize(message) for message in refused.errors.values())
         names = {c.id: c.full_name for c in categories.list_all(session, user_id())}
         own = list(result.plan.own_accounts.values()) if result and result.plan else []
         html = render_template(
@@ -267,21 +281,23 @@ def _chosen_account(value: str, what: str) -> int | None:
     if value == "":
         return None
     if not value.isdigit() or not 0 < int(value) <= MAX_ID:
-        raise InvalidInput({"options": f"{what}: choose one of your accounts"})
+        raise InvalidInput({"options": Text("%(what)s: choose one of your accounts", what=what)})
     return int(value)
 
 
 def _options_from(form: MultiDict) -> ImportOptions:
     """The preview's choices form: a select per statement and per transfer, and switches."""
     statements = {
-        int(key.removeprefix("statement-")): _chosen_account(value, f"statement {key[10:]}")
+        int(key.removeprefix("statement-")): _chosen_account(
+            value, Text("statement %(number)s", number=key[10:])
+        )
         for key, value in form.items()
         if key.startswith("statement-") and key[10:].isdigit()
     }
     names = form.getlist("transfer_name")
     targets = form.getlist("transfer_account")
     if len(names) != len(targets):
-        raise InvalidInput({"options": "choose an account (or none) for every transfer"})
+        raise InvalidInput({"options": Text("choose an account (or none) for every transfer")})
     return ImportOptions(
         accounts=statements or None,
         transfers={n: _chosen_account(t, n) for n, t in zip(names, targets, strict=True)} or None,
@@ -305,11 +321,13 @@ def options(batch_id: int):  # type: ignore[no-untyped-def]
         with unit_of_work() as session:
             imports.set_options(session, user_id(), batch_id, _root(), chosen)
     except InvalidInput as refused:
-        flash(f"Not changed: {'; '.join(refused.errors.values())}.", "error")
+        reasons = "; ".join(localize(message) for message in refused.errors.values())
+        flash(_("Not changed: %(reasons)s.", reasons=reasons), "error")
     except Conflict as refused:
-        flash(f"Not changed: {refused}.", "error")
+        flash(_("Not changed: %(reasons)s.", reasons=message_of(refused)), "error")
     else:
-        flash("Your choices are applied: the preview below shows what will be imported.", "success")
+        flash(_("Your choices are applied: the preview below shows what will be imported."),
+              "success")  # fmt: skip
     return redirect(url_for(".preview", batch_id=batch_id))
 
 
@@ -322,15 +340,20 @@ def commit(batch_id: int):  # type: ignore[no-untyped-def]
     if status in COMMITTED:
         return redirect(url_for(".detail", batch_id=batch_id))
     if status in GONE:
-        flash(f"Nothing imported: {error}.", "error")
+        flash(_("Nothing imported: %(reason)s.", reason=localize(error)), "error")
         return redirect(url_for(".detail", batch_id=batch_id))
     if status != "previewed":
-        flash("Check the preview first, then import.", "info")
+        flash(_("Check the preview first, then import."), "info")
         return redirect(url_for(".preview", batch_id=batch_id))
     if invalid and not skip_invalid:
         flash(
-            f"Nothing imported: {invalid} row{'s are' if invalid > 1 else ' is'} invalid. "
-            "An import adds every row or none: fix them, or choose to skip them.",
+            ngettext(
+                "Nothing imported: %(num)s row is invalid. "
+                "An import adds every row or none: fix them, or choose to skip them.",
+                "Nothing imported: %(num)s rows are invalid. "
+                "An import adds every row or none: fix them, or choose to skip them.",
+                invalid,
+            ),
             "error",
         )
         return redirect(url_for(".preview", batch_id=batch_id))
@@ -349,7 +372,7 @@ def _progress(batch: ImportBatch) -> dict[str, object]:
         "total": total,
         "new": batch.new_rows,
         "duplicates": batch.duplicate_rows,
-        "error": batch.error or None,
+        "error": localize(batch.error) if batch.error else None,
         "transactions_url": (
             url_for("transactions.index", account_id=batch.account_id)
             if batch.status == "done"
@@ -380,9 +403,9 @@ def discard(batch_id: int):  # type: ignore[no-untyped-def]
             filename = imports.get(session, user_id(), batch_id).filename  # someone else's: 404
             imports.discard(session, user_id(), batch_id, _root())
     except Conflict as refused:
-        flash(f"Not discarded: {refused}.", "error")
+        flash(_("Not discarded: %(reason)s.", reason=message_of(refused)), "error")
         return redirect(url_for(".detail", batch_id=batch_id))
-    flash(f"“{filename}” discarded: nothing was imported from it.", "success")
+    flash(_("“%(file)s” discarded: nothing was imported from it.", file=filename), "success")
     return redirect(url_for(".index"))
 
 

@@ -9,6 +9,8 @@ out every other session of that user (`helpers.load_user` compares a fingerprint
 from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, session, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import login_required
 from wtforms import PasswordField
 from wtforms.validators import DataRequired, Length
@@ -32,10 +34,10 @@ blueprint = Blueprint("passwords", __name__)
 
 class ChangePasswordForm(NewPasswordFields):
     current_password = PasswordField(
-        "Current password", validators=[DataRequired(), Length(max=1024)]
+        _l("Current password"), validators=[DataRequired(), Length(max=1024)]
     )
     password = PasswordField(
-        "New password",
+        _l("New password"),
         validators=[DataRequired(), Length(min=users.MIN_PASSWORD_LENGTH, max=1024)],
     )
 
@@ -92,7 +94,7 @@ def reset(token: str):  # type: ignore[no-untyped-def]
                 audit.record(db, audit.PASSWORD_RESET, user.id, ip=client_ip())
                 changed = True
     if changed:
-        flash("Your password is changed. Log in with it.", "success")
+        flash(_("Your password is changed. Log in with it."), "success")
         return redirect(url_for("auth.login"))
     return render_template("auth/reset_password.html", form=form), 422 if form.errors else 200
 
@@ -113,6 +115,6 @@ def change():  # type: ignore[no-untyped-def]
                 error.errors["password"] = error.errors.pop("new_password")
             apply_errors(form, error)
         else:
-            flash("Your password is changed; other sessions are signed out.", "success")
+            flash(_("Your password is changed; other sessions are signed out."), "success")
             return redirect(url_for("settings.index"))
     return render_template("settings/password.html", form=form), 422 if form.errors else 200

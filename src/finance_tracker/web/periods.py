@@ -7,9 +7,11 @@ import datetime as dt
 import re
 
 from finance_tracker.domain.ledger import EARLIEST_DATE, LATEST_DATE
+from finance_tracker.domain.text import Text
+from finance_tracker.web import i18n
 
 MONTH_FORMAT = re.compile(r"^(\d{4})-(\d{2})$")
-BAD_MONTH = "enter a month like 2026-03"
+BAD_MONTH = Text("enter a month like 2026-03")
 
 
 def parse_month(text: str | None) -> dt.date | None:
@@ -26,13 +28,13 @@ def month_key(month: dt.date) -> str:
 
 
 def month_name(month: dt.date) -> str:
-    """'March 2026'."""
-    return f"{calendar.month_name[month.month]} {month.year}"
+    """'March 2026', 'März 2026': in the reader's locale."""
+    return i18n.month_name(month)
 
 
 def short_month(month: dt.date) -> str:
-    """'Mar 2026', for chart axes."""
-    return f"{calendar.month_abbr[month.month]} {month.year}"
+    """'Mar 2026', 'März 2026', for chart axes."""
+    return i18n.short_month(month)
 
 
 def shift(month: dt.date, months: int) -> dt.date:

@@ -5,17 +5,20 @@ from __future__ import annotations
 
 import datetime as dt
 
-from wtforms import BooleanField, DateField, Form, HiddenField, RadioField, SelectField, StringField
+from flask_babel import lazy_gettext as _l
+from wtforms import BooleanField, Form, HiddenField, RadioField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 
 from finance_tracker.domain.recurrence import LAST_DAY, Frequency
 from finance_tracker.domain.rules import MatchField, MatchType
+from finance_tracker.domain.text import Text
 from finance_tracker.services.errors import InvalidInput
 from finance_tracker.services.recurring import RecurringInput
 from finance_tracker.services.rules import RuleInput
 from finance_tracker.web.forms import KIND_CHOICES, PageForm
 from finance_tracker.web.helpers import optional_int
+from finance_tracker.web.locale_fields import AmountField, LocaleDateField
 
 
 def _text(value: str | None) -> str:
@@ -26,29 +29,24 @@ def _tags(value: str | None) -> list[str]:
     return [t.strip() for t in (value or "").split(",") if t.strip()]
 
 
-def ordinal(n: int) -> str:
-    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
-    return f"{n}{suffix}"
-
-
 class BudgetForm(PageForm):
     month = HiddenField()
-    category_id = SelectField("Category", coerce=optional_int, validate_choice=False)
-    amount = StringField("Amount per month", validators=[Length(max=40)])
-    currency = SelectField("Currency", validate_choice=False)
-    rollover = BooleanField("Roll over: carry what is left, or overspent, into next month")
+    category_id = SelectField(_l("Category"), coerce=optional_int, validate_choice=False)
+    amount = AmountField(_l("Amount per month"), validators=[Length(max=40)])
+    currency = SelectField(_l("Currency"), validate_choice=False)
+    rollover = BooleanField(_l("Roll over: carry what is left, or overspent, into next month"))
 
 
 FREQUENCY_CHOICES = [
-    SelectChoice(Frequency.daily.value, "Days"),
-    SelectChoice(Frequency.weekly.value, "Weeks"),
-    SelectChoice(Frequency.monthly.value, "Months"),
-    SelectChoice(Frequency.yearly.value, "Years"),
+    SelectChoice(Frequency.daily.value, _l("Days")),
+    SelectChoice(Frequency.weekly.value, _l("Weeks")),
+    SelectChoice(Frequency.monthly.value, _l("Months")),
+    SelectChoice(Frequency.yearly.value, _l("Years")),
 ]
 DAY_CHOICES = [
-    SelectChoice("", "Same day as the start date"),
-    *(SelectChoice(str(day), f"The {ordinal(day)}") for day in range(1, 32)),
-    SelectChoice("last", "The last day of the month"),
+    SelectChoice("", _l("Same day as the start date")),
+    *(SelectChoice(str(day), _l("On day %(day)s", day=day)) for day in range(1, 32)),
+    SelectChoice("last", _l("The last day of the month")),
 ]
 
 
@@ -57,38 +55,38 @@ def _whole_number(value: str | None, field: str, errors: dict[str, str]) -> int 
     if not text:
         return None
     if not text.isdigit() or len(text) > 6:
-        errors[field] = "enter a whole number"
+        errors[field] = Text("enter a whole number")
         return None
     return int(text)
 
 
 class RecurringForm(PageForm):
-    name = StringField("Name", validators=[Length(max=200)])
-    kind = RadioField("Kind", choices=KIND_CHOICES, default="expense")
-    account_id = SelectField("Account", coerce=optional_int, validate_choice=False)
-    to_account_id = SelectField("To account", coerce=optional_int, validate_choice=False)
-    to_amount = StringField("Amount received", validators=[Length(max=40)])
-    amount = StringField("Amount", validators=[Length(max=40)])
-    payee = StringField("Payee", validators=[Length(max=2000)])
-    memo = StringField("Memo", validators=[Length(max=10_000)])
-    category_id = SelectField("Category", coerce=optional_int, validate_choice=False)
-    tags = StringField("Tags", validators=[Length(max=2000)])
-    interval = StringField("Repeat every", default="1", validators=[Length(max=20)])
+    name = StringField(_l("Name"), validators=[Length(max=200)])
+    kind = RadioField(_l("Kind"), choices=KIND_CHOICES, default="expense")
+    account_id = SelectField(_l("Account"), coerce=optional_int, validate_choice=False)
+    to_account_id = SelectField(_l("To account"), coerce=optional_int, validate_choice=False)
+    to_amount = AmountField(_l("Amount received"), validators=[Length(max=40)])
+    amount = AmountField(_l("Amount"), validators=[Length(max=40)])
+    payee = StringField(_l("Payee"), validators=[Length(max=2000)])
+    memo = StringField(_l("Memo"), validators=[Length(max=10_000)])
+    category_id = SelectField(_l("Category"), coerce=optional_int, validate_choice=False)
+    tags = StringField(_l("Tags"), validators=[Length(max=2000)])
+    interval = StringField(_l("Repeat every"), default="1", validators=[Length(max=20)])
     frequency = SelectField(
-        "Period", choices=FREQUENCY_CHOICES, default="monthly", validate_choice=False
+        _l("Period"), choices=FREQUENCY_CHOICES, default="monthly", validate_choice=False
     )
-    day_of_month = SelectField("Day of the month", choices=DAY_CHOICES, validate_choice=False)
-    start_date = DateField("First date", validators=[InputRequired("enter a date")])
-    end_date = DateField("Last date", validators=[Optional()])
-    max_count = StringField("Or stop after", validators=[Length(max=20)])
-    active = BooleanField("Active (creates transactions when they fall due)", default=True)
+    day_of_month = SelectField(_l("Day of the month"), choices=DAY_CHOICES, validate_choice=False)
+    start_date = LocaleDateField(_l("First date"), validators=[InputRequired(_l("enter a date"))])
+    end_date = LocaleDateField(_l("Last date"), validators=[Optional()])
+    max_count = StringField(_l("Or stop after"), validators=[Length(max=20)])
+    active = BooleanField(_l("Active (creates transactions when they fall due)"), default=True)
 
     def to_input(self) -> RecurringInput:
         """Raises InvalidInput for what this form parses itself (whole numbers, the day)."""
         errors: dict[str, str] = {}
         interval = _whole_number(self.interval.data, "interval", errors)
         if interval is None and "interval" not in errors:
-            errors["interval"] = "enter how many periods apart, e.g. 1"
+            errors["interval"] = Text("enter how many periods apart, e.g. 1")
         max_count = _whole_number(self.max_count.data, "max_count", errors)
         day = _text(self.day_of_month.data)
         day_of_month: int | None = None
@@ -139,30 +137,30 @@ class RecurringForm(PageForm):
 
 
 MATCH_FIELD_CHOICES = [
-    SelectChoice(MatchField.payee.value, "Payee"),
-    SelectChoice(MatchField.memo.value, "Memo"),
-    SelectChoice(MatchField.any.value, "Payee or memo"),
+    SelectChoice(MatchField.payee.value, _l("Payee")),
+    SelectChoice(MatchField.memo.value, _l("Memo")),
+    SelectChoice(MatchField.any.value, _l("Payee or memo")),
 ]
 MATCH_TYPE_CHOICES = [
-    SelectChoice(MatchType.contains.value, "contains the text"),
-    SelectChoice(MatchType.regex.value, "matches the regular expression"),
+    SelectChoice(MatchType.contains.value, _l("contains the text")),
+    SelectChoice(MatchType.regex.value, _l("matches the regular expression")),
 ]
 
 
 class RuleForm(PageForm):
-    name = StringField("Name", validators=[Length(max=200)])
-    match_field = SelectField("When the", choices=MATCH_FIELD_CHOICES, validate_choice=False)
+    name = StringField(_l("Name"), validators=[Length(max=200)])
+    match_field = SelectField(_l("When the"), choices=MATCH_FIELD_CHOICES, validate_choice=False)
     match_type = RadioField(
-        "Match", choices=MATCH_TYPE_CHOICES, default="contains", validate_choice=False
+        _l("Match"), choices=MATCH_TYPE_CHOICES, default="contains", validate_choice=False
     )
-    pattern = StringField("Text or pattern", validators=[Length(max=2000)])
-    amount_min = StringField("Amount from", validators=[Length(max=40)])
-    amount_max = StringField("Amount up to", validators=[Length(max=40)])
-    account_id = SelectField("Account", coerce=optional_int, validate_choice=False)
-    set_category_id = SelectField("Set category", coerce=optional_int, validate_choice=False)
-    set_tags = StringField("Add tags", validators=[Length(max=2000)])
-    set_payee = StringField("Set payee", validators=[Length(max=2000)])
-    active = BooleanField("Active", default=True)
+    pattern = StringField(_l("Text or pattern"), validators=[Length(max=2000)])
+    amount_min = AmountField(_l("Amount from"), validators=[Length(max=40)])
+    amount_max = AmountField(_l("Amount up to"), validators=[Length(max=40)])
+    account_id = SelectField(_l("Account"), coerce=optional_int, validate_choice=False)
+    set_category_id = SelectField(_l("Set category"), coerce=optional_int, validate_choice=False)
+    set_tags = StringField(_l("Add tags"), validators=[Length(max=2000)])
+    set_payee = StringField(_l("Set payee"), validators=[Length(max=2000)])
+    active = BooleanField(_l("Active"), default=True)
 
     def to_input(self, position: int | None = None) -> RuleInput:
         return RuleInput(
@@ -193,8 +191,8 @@ class RuleForm(PageForm):
 class ReportForm(Form):
     """The date range of a report, read from the query string (GET: no CSRF)."""
 
-    date_from = DateField("From", validators=[Optional()])
-    date_to = DateField("To", validators=[Optional()])
+    date_from = LocaleDateField(_l("From"), validators=[Optional()])
+    date_to = LocaleDateField(_l("To"), validators=[Optional()])
 
     def use_defaults(self, start: dt.date, end: dt.date) -> None:
         """Neither date given: show the report's usual range."""

@@ -5,42 +5,53 @@ from __future__ import annotations
 
 import datetime as dt
 
+from babel.dates import format_date, format_skeleton
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy.orm import Session
 
 from finance_tracker.domain.money import MoneyError, parse_amount
 from finance_tracker.domain.recurrence import LAST_DAY
 from finance_tracker.services import accounts, categories, recurring
 from finance_tracker.services.errors import InvalidInput
-from finance_tracker.web import choices
+from finance_tracker.web import choices, i18n
 from finance_tracker.web.forms import KIND_CHOICES
 from finance_tracker.web.helpers import apply_errors, private_blueprint, unit_of_work, user_id
-from finance_tracker.web.planning_forms import RecurringForm, ordinal
+from finance_tracker.web.planning_forms import RecurringForm
 
 blueprint = private_blueprint("recurring", __name__, "/recurring")
 
 UPCOMING_DAYS = 30
-UNITS = {"daily": "day", "weekly": "week", "monthly": "month", "yearly": "year"}
 
 
 def in_words(row) -> str:  # type: ignore[no-untyped-def]
-    """'every 2 weeks on Monday', 'monthly on the last day', 'yearly on 29 February'."""
+    """'every 2 weeks on Monday', 'monthly on the last day', 'yearly on 29 February', in the
+    reader's language: each a whole sentence for the translators, never words glued together."""
     start: dt.date = row.start_date
-    unit = UNITS.get(row.frequency, row.frequency)
-    every = row.frequency if row.interval == 1 else f"every {row.interval} {unit}s"
+    locale = i18n.number_locale()
+    n = row.interval
     if row.frequency == "weekly":
-        text = f"{every} on {start.strftime('%A')}"
+        weekday = format_date(start, "EEEE", locale=locale)
+        text = ngettext("weekly on %(weekday)s", "every %(num)s weeks on %(weekday)s", n,
+                        weekday=weekday)  # fmt: skip
     elif row.frequency == "monthly":
         day = row.day_of_month or start.day
-        text = f"{every} on the {'last day' if day == LAST_DAY else ordinal(day)}"
+        if day == LAST_DAY:
+            text = ngettext("monthly on the last day", "every %(num)s months on the last day", n)
+        else:
+            text = ngettext("monthly on day %(day)s", "every %(num)s months on day %(day)s", n,
+                            day=day)  # fmt: skip
     elif row.frequency == "yearly":
-        text = f"{every} on {start.day} {start.strftime('%B')}"
+        date = format_skeleton("MMMMd", start, locale=locale)
+        text = ngettext("yearly on %(date)s", "every %(num)s years on %(date)s", n, date=date)
     else:
-        text = every
+        text = ngettext("daily", "every %(num)s days", n)
     if row.end_date is not None:
-        text += f", until {row.end_date.strftime('%d %b %Y').lstrip('0')}"
+        text = _("%(schedule)s, until %(date)s", schedule=text, date=i18n.day(row.end_date))
     if row.max_count is not None:
-        text += f", {row.max_count} time{'' if row.max_count == 1 else 's'} in all"
+        text = ngettext("%(schedule)s, %(num)s time in all", "%(schedule)s, %(num)s times in all",
+                        row.max_count, schedule=text)  # fmt: skip
     return text
 
 
@@ -86,8 +97,8 @@ def index():  # type: ignore[no-untyped-def]
 def _render_form(form: RecurringForm, row_id: int | None, status: int):  # type: ignore[no-untyped-def]
     with unit_of_work() as session:
         form.account_id.choices = choices.account_choices(session, user_id())
-        form.to_account_id.choices = choices.account_choices(session, user_id(), "Choose…")
-        form.category_id.choices = choices.category_choices(session, user_id(), "Uncategorised")
+        form.to_account_id.choices = choices.account_choices(session, user_id(), _("Choose…"))
+        form.category_id.choices = choices.category_choices(session, user_id(), _("Uncategorised"))
         has_accounts = bool(form.account_id.choices)
         html = render_template(
             "recurring/form.html", form=form, row_id=row_id, has_accounts=has_accounts
@@ -107,8 +118,8 @@ def _submit(form: RecurringForm, row_id: int | None):  # type: ignore[no-untyped
         except InvalidInput as error:
             apply_errors(form, error)
         else:
-            flash("Recurring transaction saved." if row_id else "Recurring transaction added.",
-                  "success")  # fmt: skip
+            saved = _("Recurring transaction saved.")
+            flash(saved if row_id else _("Recurring transaction added."), "success")
             return redirect(url_for(".index"))
     return _render_form(form, row_id, 422)
 
@@ -140,7 +151,7 @@ def edit(recurring_id: int):  # type: ignore[no-untyped-def]
 def delete(recurring_id: int):  # type: ignore[no-untyped-def]
     with unit_of_work() as session:
         recurring.delete(session, user_id(), recurring_id)
-    flash("Recurring transaction deleted; the transactions it created stay.", "success")
+    flash(_("Recurring transaction deleted; the transactions it created stay."), "success")
     return redirect(url_for(".index"))
 
 
@@ -150,14 +161,19 @@ def run_now():  # type: ignore[no-untyped-def]
     with unit_of_work() as session:
         report = recurring.run_due(session, dt.date.today(), user_id=user_id())
     if report.created:
-        plural = "" if report.created == 1 else "s"
-        flash(f"Created {report.created} due transaction{plural}.", "success")
+        flash(ngettext("Created %(num)s due transaction.", "Created %(num)s due transactions.",
+                       report.created), "success")  # fmt: skip
     elif not report.failed:
-        flash("Nothing is due: every transaction up to today exists already.", "info")
+        flash(_("Nothing is due: every transaction up to today exists already."), "info")
     if report.failed:
         flash(
-            f"{report.failed} could not be created: edit the recurring transactions whose "
-            "account or category changed.",
+            ngettext(
+                "%(num)s could not be created: edit the recurring transactions whose account or "
+                "category changed.",
+                "%(num)s could not be created: edit the recurring transactions whose account or "
+                "category changed.",
+                report.failed,
+            ),
             "error",
         )
     return redirect(url_for(".index"))

@@ -11,15 +11,19 @@ from dataclasses import dataclass
 from itertools import groupby
 
 from flask import Response, abort, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import pgettext
 from wtforms import Form, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length
 
 from finance_tracker.domain.money import format_plain, minor_digits
+from finance_tracker.domain.text import Text
 from finance_tracker.services import categories, reports
 from finance_tracker.services.errors import InvalidInput
 from finance_tracker.services.exports import safe_cell
-from finance_tracker.web import periods
+from finance_tracker.web import downloads, i18n, periods
 from finance_tracker.web.forms import UNCATEGORISED
 from finance_tracker.web.helpers import apply_errors, private_blueprint, unit_of_work, user_id
 from finance_tracker.web.planning_forms import ReportForm
@@ -35,27 +39,32 @@ class ReportInfo:
 
 
 REPORTS = [
-    ReportInfo("reports.spending", "Spending by category",
-               "Where the money went, category by category; open one to see its subcategories."),
-    ReportInfo("reports.income_expense", "Income vs expense",
-               "Money in and money out per month, and what was left over."),
-    ReportInfo("reports.net_worth", "Net worth over time",
-               "All your accounts together at the end of each month."),
-    ReportInfo("reports.top_payees", "Top payees", "Who you pay the most, and how often."),
-    ReportInfo("reports.month_over_month", "Month over month",
-               "This month's spending per category beside the month before."),
+    ReportInfo("reports.spending", _l("Spending by category"),
+               _l("Where the money went, category by category; open one to see its "
+                  "subcategories.")),
+    ReportInfo("reports.income_expense", _l("Income vs expense"),
+               _l("Money in and money out per month, and what was left over.")),
+    ReportInfo("reports.net_worth", _l("Net worth over time"),
+               _l("All your accounts together at the end of each month.")),
+    ReportInfo("reports.top_payees", _l("Top payees"), _l("Who you pay the most, and how often.")),
+    ReportInfo("reports.month_over_month", _l("Month over month"),
+               _l("This month's spending per category beside the month before.")),
 ]  # fmt: skip
 PAYEE_LIMITS = [10, 25, 50]
 TALL_CHART_ROWS = 12
 
 
 class PayeeReportForm(ReportForm):
-    limit = SelectField("Show", choices=[SelectChoice(n, f"top {n}") for n in PAYEE_LIMITS],
-                        coerce=int, default=PAYEE_LIMITS[0])  # fmt: skip
+    limit = SelectField(
+        _l("Show"),
+        choices=[SelectChoice(n, _l("top %(count)s", count=n)) for n in PAYEE_LIMITS],
+        coerce=int,
+        default=PAYEE_LIMITS[0],
+    )
 
 
 class MonthReportForm(Form):
-    month = StringField("Month", validators=[Length(max=20)])
+    month = StringField(_l("Month"), validators=[Length(max=20)])
 
 
 def _info(endpoint: str) -> ReportInfo:
@@ -67,10 +76,13 @@ def wants_csv() -> bool:
 
 
 def csv_download(name: str, header: list[str], rows: Iterable[list[object]]) -> Response:
-    """A CSV attachment; callers pass text cells through `safe_cell`, numbers as they are."""
+    """A CSV attachment in the style chosen (`downloads.chosen_style`): callers pass text
+    cells through `safe_cell`, amounts, dates and months through the style."""
+    style = downloads.chosen_style()
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(header)
+    buffer.write(style.start)
+    writer = csv.writer(buffer, delimiter=style.delimiter)
+    writer.writerow(style.header(header))
     writer.writerows(rows)
     return Response(
         buffer.getvalue(),
@@ -79,14 +91,20 @@ def csv_download(name: str, header: list[str], rows: Iterable[list[object]]) -> 
     )
 
 
+def _cell(name: str) -> str:
+    """A name for a CSV cell: the app's own ones ("Uncategorised") in the reader's language
+    when the file is in their format, in English in the machine format."""
+    return i18n.label(name) if downloads.chosen_style().locale else str(name)
+
+
 def presets(today: dt.date) -> list[tuple[str, dt.date, dt.date]]:
     last_month = periods.shift(today.replace(day=1), -1)
     return [
-        ("This month", *periods.this_month(today)),
-        ("Last month", last_month, periods.end_of_month(last_month)),
-        ("Last 12 months", *periods.last_twelve_months(today)),
-        ("This year", dt.date(today.year, 1, 1), dt.date(today.year, 12, 31)),
-        ("Last year", dt.date(today.year - 1, 1, 1), dt.date(today.year - 1, 12, 31)),
+        (_("This month"), *periods.this_month(today)),
+        (_("Last month"), last_month, periods.end_of_month(last_month)),
+        (_("Last 12 months"), *periods.last_twelve_months(today)),
+        (_("This year"), dt.date(today.year, 1, 1), dt.date(today.year, 12, 31)),
+        (_("Last year"), dt.date(today.year - 1, 1, 1), dt.date(today.year - 1, 12, 31)),
     ]
 
 
@@ -127,10 +145,8 @@ def series(label: str, currency: str, amounts: list[int], colour: str, **extra: 
 
 
 def percent(part: int, whole: int) -> str:
-    """A share in whole percent, rounded half up, in integers only."""
-    if whole <= 0:
-        return ""
-    return f"{(part * 200 + whole) // (whole * 2)}%"
+    """A share in whole percent, as the reader's locale writes it (12%, 12 %)."""
+    return i18n.percent(part, whole)
 
 
 def _page(template: str, endpoint: str, form: Form, status: int, **values: object):  # type: ignore[no-untyped-def]
@@ -170,8 +186,10 @@ def spending():  # type: ignore[no-untyped-def]
         rows, status = _compute(form, compute)
     if status == 200 and wants_csv():
         name = f"spending-by-category-{start}-{end}"
+        style = downloads.chosen_style()
         return csv_download(name, ["currency", "category", "spent"], (
-            [r.currency, safe_cell(r.name), format_plain(r.spent_minor, r.currency)] for r in rows
+            [r.currency, safe_cell(_cell(r.name)), style.amount(r.spent_minor, r.currency)]
+            for r in rows
         ))  # fmt: skip
 
     def drill(row) -> str | None:  # type: ignore[no-untyped-def]
@@ -189,8 +207,8 @@ def spending():  # type: ignore[no-untyped-def]
     groups = []
     for currency, group in by_currency(rows):
         total = sum(r.spent_minor for r in group)
-        data = chart(currency, "doughnut", [r.name for r in group],
-                     [series("Spent", currency, [r.spent_minor for r in group], "palette")],
+        data = chart(currency, "doughnut", [i18n.label(r.name) for r in group],
+                     [series(_("Spent"), currency, [r.spent_minor for r in group], "palette")],
                      links=[drill(r) for r in group])  # fmt: skip
         groups.append((currency, group, total, data))
     return _page(
@@ -210,20 +228,23 @@ def income_expense():  # type: ignore[no-untyped-def]
             form, lambda s: reports.income_expense_by_month(s, user_id(), *span)
         )
     if status == 200 and wants_csv():
+        style = downloads.chosen_style()
         return csv_download(
             f"income-vs-expense-{span[0]}-{span[1]}",  # type: ignore[index]
             ["currency", "month", "income", "expense", "net"],
-            ([r.currency, periods.month_key(r.month), format_plain(r.income_minor, r.currency),
-              format_plain(r.expense_minor, r.currency), format_plain(r.net_minor, r.currency)]
+            ([r.currency, style.month(r.month), style.amount(r.income_minor, r.currency),
+              style.amount(r.expense_minor, r.currency), style.amount(r.net_minor, r.currency)]
              for r in rows),
         )  # fmt: skip
     groups = []
     for currency, group in by_currency(rows):
         totals = (sum(r.income_minor for r in group), sum(r.expense_minor for r in group))
         data = chart(currency, "bar", [periods.short_month(r.month) for r in group], [
-            series("Income", currency, [r.income_minor for r in group], "positive"),
-            series("Expense", currency, [r.expense_minor for r in group], "negative"),
-            series("Net", currency, [r.net_minor for r in group], "primary", line=True),
+            series(pgettext("report column", "Income"), currency,
+                   [r.income_minor for r in group], "positive"),
+            series(pgettext("report column", "Expense"), currency,
+                   [r.expense_minor for r in group], "negative"),
+            series(_("Net"), currency, [r.net_minor for r in group], "primary", line=True),
         ])  # fmt: skip
         groups.append((currency, group, totals, data))
     return _page("reports/income_expense.html", "reports.income_expense", form, status,
@@ -238,16 +259,17 @@ def net_worth():  # type: ignore[no-untyped-def]
     if span is not None:
         rows, status = _compute(form, lambda s: reports.net_worth_over_time(s, user_id(), *span))
     if status == 200 and wants_csv():
+        style = downloads.chosen_style()
         return csv_download(
             f"net-worth-{span[0]}-{span[1]}",  # type: ignore[index]
             ["currency", "date", "net_worth"],
-            ([r.currency, r.day.isoformat(), format_plain(r.net_worth_minor, r.currency)]
+            ([r.currency, style.date(r.day), style.amount(r.net_worth_minor, r.currency)]
              for r in rows),
         )  # fmt: skip
     groups = []
     for currency, group in by_currency(rows):
         data = chart(currency, "line", [periods.short_month(r.day) for r in group], [
-            series("Net worth", currency, [r.net_worth_minor for r in group], "primary")
+            series(_("Net worth"), currency, [r.net_worth_minor for r in group], "primary")
         ])  # fmt: skip
         groups.append((currency, group, data))
     return _page("reports/net_worth.html", "reports.net_worth", form, status, groups=groups)
@@ -262,23 +284,25 @@ def top_payees():  # type: ignore[no-untyped-def]
         limit = form.limit.data or PAYEE_LIMITS[0]
         rows, status = _compute(form, lambda s: reports.top_payees(s, user_id(), *span, limit))
     if status == 200 and wants_csv():
+        style = downloads.chosen_style()
         return csv_download(
             f"top-payees-{span[0]}-{span[1]}",  # type: ignore[index]
             ["currency", "payee", "payments", "spent"],
-            ([r.currency, safe_cell(r.payee), r.payments, format_plain(r.spent_minor, r.currency)]
+            ([r.currency, safe_cell(_cell(r.payee)), r.payments,
+              style.amount(r.spent_minor, r.currency)]
              for r in rows),
         )  # fmt: skip
 
     def payee_link(row) -> str:  # type: ignore[no-untyped-def]
-        text = "" if row.payee == "(no payee)" else row.payee
+        text = "" if isinstance(row.payee, Text) else row.payee  # Text: "(no payee)"
         return url_for("transactions.index", text=text or None, kind="expense",
                        date_from=span[0], date_to=span[1])  # type: ignore[index]  # fmt: skip
 
     groups = []
     for currency, group in by_currency(rows):
         group.sort(key=lambda r: (-r.spent_minor, r.payee))
-        data = chart(currency, "bar", [r.payee for r in group],
-                     [series("Spent", currency, [r.spent_minor for r in group], "negative")],
+        data = chart(currency, "bar", [i18n.label(r.payee) for r in group],
+                     [series(_("Spent"), currency, [r.spent_minor for r in group], "negative")],
                      horizontal=True)  # fmt: skip
         groups.append((currency, group, data))
     return _page("reports/top_payees.html", "reports.top_payees", form, status, groups=groups,
@@ -300,12 +324,12 @@ def month_over_month():  # type: ignore[no-untyped-def]
     previous = periods.shift(month, -1) if month else None
     if status == 200 and wants_csv():
         assert month is not None and previous is not None
+        style = downloads.chosen_style()
         return csv_download(
             f"month-over-month-{periods.month_key(month)}",
-            ["currency", "category", periods.month_key(previous), periods.month_key(month),
-             "change"],
-            ([r.currency, safe_cell(r.name), format_plain(r.previous_minor, r.currency),
-              format_plain(r.current_minor, r.currency), format_plain(r.change_minor, r.currency)]
+            ["currency", "category", style.month(previous), style.month(month), "change"],
+            ([r.currency, safe_cell(_cell(r.name)), style.amount(r.previous_minor, r.currency),
+              style.amount(r.current_minor, r.currency), style.amount(r.change_minor, r.currency)]
              for r in rows),
         )  # fmt: skip
 
@@ -319,7 +343,7 @@ def month_over_month():  # type: ignore[no-untyped-def]
     for currency, group in by_currency(rows):
         group.sort(key=lambda r: (-max(r.current_minor, r.previous_minor), r.name))
         assert month is not None and previous is not None
-        data = chart(currency, "bar", [r.name for r in group], [
+        data = chart(currency, "bar", [i18n.label(r.name) for r in group], [
             series(periods.short_month(previous), currency, [r.previous_minor for r in group],
                    "muted"),
             series(periods.short_month(month), currency, [r.current_minor for r in group],

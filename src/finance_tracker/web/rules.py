@@ -6,6 +6,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy.orm import Session
 
@@ -14,7 +16,13 @@ from finance_tracker.services import accounts, categories, rules
 from finance_tracker.services.errors import InvalidInput
 from finance_tracker.services.rules import RuleInput
 from finance_tracker.web import choices
-from finance_tracker.web.helpers import apply_errors, private_blueprint, unit_of_work, user_id
+from finance_tracker.web.helpers import (
+    apply_errors,
+    localize,
+    private_blueprint,
+    unit_of_work,
+    user_id,
+)
 from finance_tracker.web.planning_forms import RuleForm
 
 if TYPE_CHECKING:
@@ -61,14 +69,14 @@ def what_rules_changed(entered: TransactionInput, saved: Transaction) -> str | N
     by comparing what the person entered with what was saved (in the same unit of work)."""
     changes = []
     if entered.category_id is None and saved.category_id is not None and saved.category:
-        changes.append(f"category set to {saved.category.full_name}")
+        changes.append(_("category set to %(category)s", category=saved.category.full_name))
     if saved.payee != (entered.payee or "").strip():
-        changes.append(f"payee set to “{saved.payee}”")
+        changes.append(_("payee set to “%(payee)s”", payee=saved.payee))
     typed = {t.strip().lower() for t in entered.tags}
     added = [t.name for t in saved.tags if t.name not in typed]
     if added:
-        changes.append("tags added: " + ", ".join(added))
-    return "Rule applied: " + "; ".join(changes) + "." if changes else None
+        changes.append(_("tags added: %(tags)s", tags=", ".join(added)))
+    return _("Rule applied: %(changes)s.", changes="; ".join(changes)) if changes else None
 
 
 @blueprint.get("/")
@@ -87,9 +95,9 @@ def index():  # type: ignore[no-untyped-def]
 
 def _render_form(form: RuleForm, rule_id: int | None, status: int):  # type: ignore[no-untyped-def]
     with unit_of_work() as session:
-        form.account_id.choices = choices.account_choices(session, user_id(), "Any account")
+        form.account_id.choices = choices.account_choices(session, user_id(), _("Any account"))
         form.set_category_id.choices = choices.category_choices(
-            session, user_id(), "Leave the category"
+            session, user_id(), _("Leave the category")
         )
         html = render_template("rules/form.html", form=form, rule_id=rule_id)
     return html, status
@@ -108,10 +116,12 @@ def _submit(form: RuleForm, rule_id: int | None):  # type: ignore[no-untyped-def
             apply_errors(form, error)
         else:
             flash(
-                "Rule saved."
+                _("Rule saved.")
                 if rule_id
-                else "Rule added. It applies to new transactions; "
-                "“Apply to existing” updates those you already have.",
+                else _(
+                    "Rule added. It applies to new transactions; "
+                    "“Apply to existing” updates those you already have."
+                ),
                 "success",
             )
             if "save_and_preview" in request.form:
@@ -146,7 +156,7 @@ def edit(rule_id: int):  # type: ignore[no-untyped-def]
 def delete(rule_id: int):  # type: ignore[no-untyped-def]
     with unit_of_work() as session:
         rules.delete(session, user_id(), rule_id)
-    flash("Rule deleted; transactions it categorised keep their category.", "success")
+    flash(_("Rule deleted; transactions it categorised keep their category."), "success")
     return redirect(url_for(".index"))
 
 
@@ -168,7 +178,8 @@ def move(rule_id: int):  # type: ignore[no-untyped-def]
                         data.position = position
                         rules.update(session, user_id(), rule.id, data)
     except InvalidInput as error:
-        flash(f"Not moved: a rule needs fixing first ({error}).", "error")
+        problems = "; ".join(localize(message) for message in error.errors.values())
+        flash(_("Not moved: a rule needs fixing first (%(problems)s).", problems=problems), "error")
     return redirect(url_for(".index"))
 
 
@@ -192,6 +203,7 @@ def apply(rule_id: int):  # type: ignore[no-untyped-def]
     with unit_of_work() as session:
         name = rules.get(session, user_id(), rule_id).name  # someone else's: 404
         changed = rules.apply_to_existing(session, user_id(), rule_id)
-    plural = "" if changed == 1 else "s"
-    flash(f"Rule “{name}” applied: {changed} transaction{plural} changed.", "success")
+    flash(ngettext("Rule “%(name)s” applied: %(num)s transaction changed.",
+                   "Rule “%(name)s” applied: %(num)s transactions changed.", changed, name=name),
+          "success")  # fmt: skip
     return redirect(url_for(".index"))

@@ -11,6 +11,7 @@ from __future__ import annotations
 import time
 
 from flask import Flask, Response, flash, redirect, request, session, url_for
+from flask_babel import gettext as _
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 
@@ -66,7 +67,7 @@ def install(app: Flask) -> None:
         seen_at = int(session.get("seen_at", 0))
         if now - auth_at > absolute or now - seen_at > idle:
             session.clear()
-            flash("Your session has ended; please log in again.", "info")
+            flash(_("Your session has ended; please log in again."), "info")
             if request.method == "GET":
                 return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
             return redirect(url_for("auth.login"))

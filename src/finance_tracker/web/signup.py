@@ -12,6 +12,8 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField
@@ -19,12 +21,15 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from finance_tracker import mail
+from finance_tracker.domain.locales import DEFAULT_LOCALE
 from finance_tracker.domain.money import known_currencies
+from finance_tracker.domain.text import N_
 from finance_tracker.jobs import mail as mail_jobs
 from finance_tracker.ops import metrics
 from finance_tracker.services import audit, email_links, users
 from finance_tracker.services.errors import InvalidInput
 from finance_tracker.settings import Registration
+from finance_tracker.web import i18n
 from finance_tracker.web.auth import client_ip, sign_in
 from finance_tracker.web.helpers import apply_errors, unit_of_work
 from finance_tracker.web.security import limiter
@@ -42,24 +47,39 @@ def currency_choices() -> list[SelectChoice]:
 
 class NewPasswordFields(FlaskForm):
     password = PasswordField(
-        "Password", validators=[DataRequired(), Length(min=users.MIN_PASSWORD_LENGTH, max=1024)]
+        _l("Password"),
+        validators=[DataRequired(), Length(min=users.MIN_PASSWORD_LENGTH, max=1024)],
     )
     confirm = PasswordField(
-        "Repeat password", validators=[DataRequired(), EqualTo("password", "passwords differ")]
+        _l("Repeat password"),
+        validators=[DataRequired(), EqualTo("password", _l("passwords differ"))],
     )
 
 
-class RegisterForm(NewPasswordFields):
-    email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
-    default_currency = SelectField("Main currency", default="EUR")
+class NewProfileFields(NewPasswordFields):
+    """What a new person chooses besides the password: the main currency, and the locale of
+    amounts and dates, offered as their browser's languages suggest."""
+
+    default_currency = SelectField(_l("Main currency"), default="EUR")
+    locale = SelectField(_l("Numbers and dates"), default=DEFAULT_LOCALE)
+
+    def offer_choices(self) -> None:
+        self.default_currency.choices = currency_choices()
+        self.locale.choices = i18n.locale_choices()
+        if not self.is_submitted():
+            self.locale.data = i18n.number_locale()
+
+
+class RegisterForm(NewProfileFields):
+    email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)])
 
 
 class EmailForm(FlaskForm):
-    email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
+    email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)])
 
 
-class FinishSignUpForm(NewPasswordFields):
-    default_currency = SelectField("Main currency", default="EUR")
+class FinishSignUpForm(NewProfileFields):
+    pass
 
 
 def _state():  # type: ignore[no-untyped-def]
@@ -97,8 +117,11 @@ def public_link(endpoint: str, **values: Any) -> str:
 
 
 def send_mail(to: str, template: str, subject: str, **context: object) -> None:
-    body = mail.render(template, **context)
-    mail_jobs.enqueue(_state().redis, _state().settings, to, subject, body)
+    """A mail in the language of this page (`subject` marked with N_)."""
+    language = i18n.page_language()
+    body = mail.render(template, language, **context)
+    heading = mail.subject(language, subject)
+    mail_jobs.enqueue(_state().redis, _state().settings, to, heading, body)
 
 
 @blueprint.route("/register", methods=["GET", "POST"])
@@ -116,13 +139,14 @@ def register():  # type: ignore[no-untyped-def]
     if _mode() is Registration.email:
         return _ask_for_the_address()
     form = RegisterForm()
-    form.default_currency.choices = currency_choices()
+    form.offer_choices()
     if form.validate_on_submit():
         try:
             with unit_of_work() as db:
                 user = users.register(
-                    db, form.email.data, form.password.data, form.default_currency.data
-                )
+                    db, form.email.data, form.password.data, form.default_currency.data,
+                    form.locale.data or DEFAULT_LOCALE,
+                )  # fmt: skip
                 audit.record(db, audit.REGISTER, user.id, ip=client_ip())
         except InvalidInput as error:
             apply_errors(form, error)
@@ -140,14 +164,14 @@ def _ask_for_the_address():  # type: ignore[no-untyped-def]
                 known = users.find_by_email(db, email) is not None
             if known:
                 send_mail(
-                    email, "already_registered", "You already have an account",
+                    email, "already_registered", N_("You already have an account"),
                     login=public_link("auth.login"),
                     reset=public_link("passwords.forgot"),
                 )  # fmt: skip
             else:
                 token = email_links.sign_up_token(current_app.config["SECRET_KEY"], email)
                 send_mail(
-                    email, "sign_up", "Finish creating your account",
+                    email, "sign_up", N_("Finish creating your account"),
                     link=public_link("signup.finish", token=token),
                     hours=email_links.SIGN_UP_HOURS,
                 )  # fmt: skip
@@ -155,7 +179,7 @@ def _ask_for_the_address():  # type: ignore[no-untyped-def]
                 "auth/check_inbox.html", email=email, hours=email_links.SIGN_UP_HOURS,
                 purpose="sign-up",
             )  # fmt: skip
-        form.email.errors = [*form.email.errors, "enter a valid email address"]
+        form.email.errors = [*form.email.errors, _("enter a valid email address")]
     status = 422 if form.errors else 200
     return render_template("auth/register_by_email.html", form=form), status
 
@@ -167,15 +191,18 @@ def finish(token: str):  # type: ignore[no-untyped-def]
     if email is None or _mode() is not Registration.email:
         return render_template("auth/link_not_valid.html", again=url_for(".register")), 400
     form = FinishSignUpForm()
-    form.default_currency.choices = currency_choices()
+    form.offer_choices()
     if form.validate_on_submit():
         try:
             with unit_of_work() as db:
-                user = users.register(db, email, form.password.data, form.default_currency.data)
+                user = users.register(
+                    db, email, form.password.data, form.default_currency.data,
+                    form.locale.data or DEFAULT_LOCALE,
+                )  # fmt: skip
                 audit.record(db, audit.REGISTER, user.id, ip=client_ip(), detail="email verified")
         except InvalidInput as error:
             if "email" in error.errors:  # the link was used already
-                flash("This address has an account already: log in.", "info")
+                flash(_("This address has an account already: log in."), "info")
                 return redirect(url_for("auth.login"))
             apply_errors(form, error)
         else:
@@ -187,5 +214,5 @@ def finish(token: str):  # type: ignore[no-untyped-def]
 def _welcome(user):  # type: ignore[no-untyped-def]
     metrics.USERS_REGISTERED.inc()
     sign_in(user)
-    flash("Welcome! Start by adding an account.", "success")
+    flash(_("Welcome! Start by adding an account."), "success")
     return redirect(url_for("accounts.new"))

@@ -3,7 +3,9 @@ receipts attached to a transaction."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import re
 from pathlib import Path
 from typing import Any
 
@@ -18,18 +20,21 @@ from flask import (
     stream_with_context,
     url_for,
 )
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy.orm import Session
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.utils import secure_filename
 
+from finance_tracker.domain.text import Text
 from finance_tracker.ops import metrics
 from finance_tracker.routing import MAX_ID
 from finance_tracker.services import exports, receipts, transactions
 from finance_tracker.services.errors import InvalidInput, NotFound
 from finance_tracker.services.transactions import Page, TransactionFilter
 from finance_tracker.store.models import Receipt
-from finance_tracker.web import choices
+from finance_tracker.web import choices, downloads
 from finance_tracker.web import rules as rule_pages
 from finance_tracker.web.forms import (
     KIND_CHOICES,
@@ -43,6 +48,7 @@ from finance_tracker.web.helpers import (
     accept_uploads,
     apply_errors,
     file_size,
+    localize,
     private_blueprint,
     unit_of_work,
     upload_limit,
@@ -53,6 +59,7 @@ blueprint = private_blueprint("transactions", __name__, "/transactions")
 accept_uploads(blueprint, {"transactions.upload_receipt": "receipt_max_bytes"})
 
 PER_PAGE = 25
+ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 # Column -> the direction a first click sorts in: newest, largest, A to Z.
 SORTABLE = {"date": "desc", "amount": "desc", "payee": "asc"}
 
@@ -98,7 +105,7 @@ def _list_page(bulk: BulkCategoryForm, status: int = 200, selected: frozenset[in
     errors after a refused attempt (`status` 422, the boxes that were ticked still ticked)."""
     form = FilterForm(request.args)
     with unit_of_work() as session:
-        form.account_id.choices = choices.account_choices(session, user_id(), "Any account")
+        form.account_id.choices = choices.account_choices(session, user_id(), _("Any account"))
         form.category_id.choices = choices.category_filter_choices(session, user_id())
         form.tag.choices = choices.tag_choices(session, user_id())
         bulk.category_id.choices = choices.bulk_category_choices(session, user_id())
@@ -108,7 +115,10 @@ def _list_page(bulk: BulkCategoryForm, status: int = 200, selected: frozenset[in
             page, counterparts, list_status = Page([], 0, 1, PER_PAGE), {}, 422
         html = render_template(
             "transactions/index.html", form=form, page=page, counterparts=counterparts,
-            sort=sorting(), export_url=url_for(".export_csv", **_filter_args(form)),
+            sort=sorting(), csv_example=downloads.example(), export_urls={
+                "machine": url_for(".export_csv", **_filter_args(form)),
+                "locale": url_for(".export_csv", **_filter_args(form), dialect="locale"),
+            },
             bulk=bulk, bulk_action=url_for(".categorise", **_list_args()), selected=selected,
         )  # fmt: skip
     return html, max(status, list_status)
@@ -134,9 +144,11 @@ def categorise():  # type: ignore[no-untyped-def]
     chosen = bulk.category_id.data
     try:
         if chosen is None:
-            raise InvalidInput({"category_id": "choose a category, or Uncategorised to remove it"})
+            raise InvalidInput(
+                {"category_id": Text("choose a category, or Uncategorised to remove it")}
+            )
         if len(ids) != len(sent):
-            raise InvalidInput({"ids": "no such transaction"})
+            raise InvalidInput({"ids": Text("no such transaction")})
         category_id = None if chosen == UNCATEGORISED else int(chosen)
         with unit_of_work() as session:
             rows = transactions.set_category(session, user_id(), ids, category_id)
@@ -144,11 +156,19 @@ def categorise():  # type: ignore[no-untyped-def]
     except InvalidInput as error:
         apply_errors(bulk, error)
         return _list_page(bulk, 422, frozenset(ids))
-    count = f"{len(rows)} transaction{'' if len(rows) == 1 else 's'}"
     if name is None:
-        flash(f"{count} {'is' if len(rows) == 1 else 'are'} now uncategorised.", "success")
+        flash(
+            ngettext(
+                "%(num)s transaction is now uncategorised.",
+                "%(num)s transactions are now uncategorised.",
+                len(rows),
+            ),
+            "success",
+        )
     else:
-        flash(f"{count} moved to {name}.", "success")
+        flash(ngettext("%(num)s transaction moved to %(category)s.",
+                       "%(num)s transactions moved to %(category)s.", len(rows), category=name),
+              "success")  # fmt: skip
     return redirect(url_for(".index", **_list_args()))
 
 
@@ -160,7 +180,7 @@ def export_csv():  # type: ignore[no-untyped-def]
     filter the services refuse sends the person back to the list with its error instead."""
     form = FilterForm(request.args)
     with unit_of_work() as session:
-        form.account_id.choices = choices.account_choices(session, user_id(), "Any account")
+        form.account_id.choices = choices.account_choices(session, user_id(), _("Any account"))
         form.category_id.choices = choices.category_filter_choices(session, user_id())
         form.tag.choices = choices.tag_choices(session, user_id())
         valid = form.validate()
@@ -169,8 +189,9 @@ def export_csv():  # type: ignore[no-untyped-def]
         return back
     try:
         chunks = exports.transactions_csv(
-            unit_of_work, user_id(), form.to_filter(), ip=request.remote_addr
-        )
+            unit_of_work, user_id(), form.to_filter(), ip=request.remote_addr,
+            style=downloads.chosen_style(),
+        )  # fmt: skip
     except InvalidInput:
         return back
     response = Response(stream_with_context(chunks), mimetype="text/csv")
@@ -182,8 +203,8 @@ def export_csv():  # type: ignore[no-untyped-def]
 
 def _fill_choices(form: TransactionForm, session: Session) -> None:
     form.account_id.choices = choices.account_choices(session, user_id())
-    form.to_account_id.choices = choices.account_choices(session, user_id(), "Choose…")
-    cats = choices.category_choices(session, user_id(), "Uncategorised")
+    form.to_account_id.choices = choices.account_choices(session, user_id(), _("Choose…"))
+    cats = choices.category_choices(session, user_id(), _("Uncategorised"))
     form.category_id.choices = cats
     for entry in form.splits.entries:
         entry.form.category_id.choices = cats
@@ -196,9 +217,9 @@ def _show_errors(form: TransactionForm, error: InvalidInput) -> None:
     for name, message in error.errors.items():
         head, _, index = name.partition(".")
         if head == "splits" and index.isdigit() and int(index) < len(filled):
-            form.splits.entries[filled[int(index)]].form.amount.errors = [message]
+            form.splits.entries[filled[int(index)]].form.amount.errors = [localize(message)]
         elif head == "splits":
-            form.split_errors.append(message)
+            form.split_errors.append(localize(message))
         else:
             general[name] = message
     apply_errors(form, InvalidInput(general))
@@ -240,11 +261,12 @@ def _submit(form: TransactionForm, row_id: int | None):  # type: ignore[no-untyp
         except InvalidInput as error:
             _show_errors(form, error)
         else:
-            flash("Transaction saved." if row_id else "Transaction added.", "success")
+            flash(_("Transaction saved.") if row_id else _("Transaction added."), "success")
             if rule_note:
                 flash(rule_note, "info")
-            if "save_and_add" in request.form:
-                return redirect(url_for(".new", account_id=form.account_id.data))
+            if "save_and_add" in request.form:  # the next one likely shares its day and account
+                day = form.date.data.isoformat() if form.date.data else None
+                return redirect(url_for(".new", account_id=form.account_id.data, date=day))
             return redirect(url_for(".index"))
     return _render_form(form, row_id, 422)
 
@@ -257,6 +279,10 @@ def new():  # type: ignore[no-untyped-def]
     account = request.args.get("account_id", "")
     if account.isdigit():
         form.account_id.data = int(account)
+    day = request.args.get("date", "")
+    if ISO_DAY.fullmatch(day):  # from "Add and start another": keep the day being entered
+        with contextlib.suppress(ValueError):
+            form.date.data = dt.date.fromisoformat(day)
     if request.args.get("kind") in {c.value for c in KIND_CHOICES}:
         form.kind.data = request.args["kind"]
     return _render_form(form, None, 200)
@@ -278,7 +304,7 @@ def edit(transaction_id: int):  # type: ignore[no-untyped-def]
 def delete(transaction_id: int):  # type: ignore[no-untyped-def]
     with unit_of_work() as session:
         transactions.delete(session, user_id(), transaction_id)
-    flash("Transaction deleted.", "success")
+    flash(_("Transaction deleted."), "success")
     return redirect(url_for(".index"))
 
 
@@ -308,7 +334,7 @@ def upload_receipt(transaction_id: int):  # type: ignore[no-untyped-def]
         with unit_of_work() as session:
             transactions.get(session, user_id(), transaction_id)  # someone else's: 404
             if form.file.data is None:
-                raise InvalidInput({"file": "choose a photo or a PDF of the receipt"})
+                raise InvalidInput({"file": Text("choose a photo or a PDF of the receipt")})
             receipts.attach(
                 session, user_id(), transaction_id, _uploads(), form.file.data.stream,
                 form.file.data.filename, upload_limit("receipt_max_bytes"),
@@ -316,7 +342,7 @@ def upload_receipt(transaction_id: int):  # type: ignore[no-untyped-def]
     except InvalidInput as error:
         apply_errors(form, error)
         return _edit_page(transaction_id, 422, form)
-    flash("Receipt attached.", "success")
+    flash(_("Receipt attached."), "success")
     return redirect(url_for(".edit", transaction_id=transaction_id, _anchor="receipts"))
 
 
@@ -327,7 +353,9 @@ def _too_large(error: RequestEntityTooLarge):  # type: ignore[no-untyped-def]
     if request.endpoint == "transactions.upload_receipt" and current_user.is_authenticated:
         form = ReceiptForm(formdata=None)
         limit = file_size(upload_limit("receipt_max_bytes"))
-        form.file.errors = [f"the file is larger than {limit}, the most a receipt may be"]
+        form.file.errors = [
+            _("the file is larger than %(limit)s, the most a receipt may be", limit=limit)
+        ]
         try:
             return _edit_page(transaction_id, 413, form)
         except NotFound:
@@ -369,5 +397,5 @@ def delete_receipt(transaction_id: int, receipt_id: int):  # type: ignore[no-unt
         if receipt_id not in {r.id for r in attached}:
             raise NotFound("receipt")
         receipts.delete(session, user_id(), receipt_id, _uploads())
-    flash("Receipt deleted.", "success")
+    flash(_("Receipt deleted."), "success")
     return redirect(url_for(".edit", transaction_id=transaction_id, _anchor="receipts"))

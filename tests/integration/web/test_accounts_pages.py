@@ -58,7 +58,7 @@ def test_mistakes_on_the_account_form_are_explained(ada, db):
         ({"name": ""}, "enter a name"),
         ({"name": "Checking"}, "you already have an account with this name"),
         ({"opening_balance": "12.345"}, "EUR amounts have at most 2 decimal places"),
-        ({"opening_balance": "lots"}, "'lots' is not a number"),
+        ({"opening_balance": "lots"}, "enter an amount like 1,234.56 (or 1234.56)"),
         ({"currency": "XXY"}, "Not a valid choice."),
         ({"type": "piggy_bank"}, "Not a valid choice."),
     ]:
@@ -87,7 +87,7 @@ def test_an_account_with_history_cannot_be_deleted_or_change_currency(ada, db):
     response = ada.browser.submit(edit, {}, action=f"/accounts/{checking}/delete")
     assert response.status_code == 302 and response.headers["Location"].endswith(edit)
     page = ada.page(edit)
-    assert "Not deleted: this account has 1 transactions: archive it instead" in page
+    assert "Not deleted: this account has 1 transaction: archive it instead" in page
     assert accounts_in(db) == 1
 
 

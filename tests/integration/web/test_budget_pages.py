@@ -146,7 +146,7 @@ def test_the_months_are_navigable_and_a_bad_month_is_refused(ada):
 def test_budget_mistakes_are_shown_beside_the_fields_and_nothing_is_saved(ada, db):
     ada.open_account("Checking")
     mistakes = [
-        ({"amount": "abc"}, "'abc' is not a number"),
+        ({"amount": "abc"}, "enter an amount like 1,234.56 (or 1234.56)"),
         ({"amount": "-5"}, "a budget cannot be negative"),
         ({"amount": "1.234"}, "EUR amounts have at most 2 decimal places"),
         ({"currency": "USD"}, "you have no account in USD: a budget counts spending in its own currency"),

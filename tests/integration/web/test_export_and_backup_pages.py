@@ -14,8 +14,12 @@ from tests.integration.web.story import form_errors, rows_in
 from finance_tracker.store.models import Account
 
 
-def export_link(page: str) -> str:
-    return html.unescape(re.search(r'<a href="([^"]*/export\.csv[^"]*)"', page).group(1))
+def export_link(page: str, dialect: str = "machine") -> str:
+    """The list's CSV download in the machine format (or the person's, `dialect="locale"`)."""
+    found = re.search(
+        rf'<a href="([^"]*/export\.csv[^"]*)" download data-csv-dialect="{dialect}"', page
+    )
+    return html.unescape(found.group(1))
 
 
 def test_the_csv_export_has_what_the_filtered_list_shows_with_formulas_made_harmless(ada):

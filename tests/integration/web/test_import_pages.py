@@ -125,7 +125,9 @@ def test_a_csv_is_mapped_previewed_imported_and_a_second_time_adds_nothing(ada, 
     state = commit(ada, again)
     assert (state["status"], state["new"], state["duplicates"]) == ("done", 0, 4)
     assert rows_in(db) == 4
-    assert "0 new transactions added; 4 already there were skipped" in ada.page(f"/imports/{again}")
+    assert "0 new transactions added. 4 already there were skipped." in ada.page(
+        f"/imports/{again}"
+    )
 
 
 def test_a_running_import_shows_a_progress_bar_and_a_refresh_link(ada, db):

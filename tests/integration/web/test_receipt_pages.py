@@ -113,7 +113,7 @@ def test_a_receipt_over_the_limit_is_refused_with_a_friendly_message(ada, db, ap
     purchase = ada.add_ok(account_id=checking, amount="12", payee="Shop")
     response = attach(ada, purchase, PNG + b"\x00" * 400_000, "huge.png")
     assert response.status_code == 413
-    assert "the file is larger than 100 KB, the most a receipt may be" in form_errors(
+    assert "the file is larger than 100 kB, the most a receipt may be" in form_errors(
         response.get_data(as_text=True)
     )
     response = attach(ada, purchase, PNG + b"\x00" * 110_000, "a-bit-large.png")

@@ -59,9 +59,9 @@ def test_schedules_read_as_words_with_their_next_date_and_whats_coming_up(ada):
     cleaner = row_of(page, "Cleaner")
     assert f"every 2 weeks on {in_five_days.strftime('%A')}" in cleaner
     assert f'datetime="{in_five_days.isoformat()}"' in cleaner
-    assert "yearly on 29 February, 10 times in all" in row_of(page, "Salary")
+    assert "yearly on February 29, 10 times in all" in row_of(page, "Salary")
     saving = row_of(page, "Saving")
-    assert "monthly on the 10th, until 10 Dec 2030" in saving
+    assert "monthly on day 10, until Dec 10, 2030" in saving
     assert "paused" in saving and "→ Savings" in saving
 
     upcoming = page.split("Upcoming")[1]
@@ -113,7 +113,7 @@ def test_editing_prefills_the_form_and_deleting_keeps_what_was_booked(ada, db):
 
     form = ada.page(edit_url)
     assert 'value="Phone"' in form and 'value="19.99"' in form and 'value="bills, phone"' in form
-    assert '<option selected value="5">The 5th</option>' in form
+    assert '<option selected value="5">On day 5</option>' in form
     response = ada.browser.submit(edit_url, {
         "name": "Phone", "kind": "expense", "account_id": checking, "amount": "24.99",
         "interval": "3", "frequency": "monthly", "day_of_month": "5",
@@ -121,7 +121,7 @@ def test_editing_prefills_the_form_and_deleting_keeps_what_was_booked(ada, db):
     })  # fmt: skip
     assert response.status_code == 302
     page = ada.page("/recurring/")
-    assert "every 3 months on the 5th" in page and "-€24.99" in page
+    assert "every 3 months on day 5" in page and "-€24.99" in page
 
     ada.post(edit_url.replace("/edit", "/delete"), form_url="/recurring/")
     assert "Nothing recurring yet" in ada.page("/recurring/")
@@ -136,7 +136,7 @@ def test_an_invalid_schedule_is_refused_with_the_reason_beside_the_field(ada, db
         ({"interval": "0"}, "repeat every 1 to 366 periods"),
         ({"interval": "two"}, "enter a whole number"),
         ({"interval": ""}, "enter how many periods apart, e.g. 1"),
-        ({"max_count": "0"}, "the count is 1 to 10000"),
+        ({"max_count": "0"}, "the count is 1 to 10,000"),
         ({"frequency": "hourly"}, "choose daily, weekly, monthly or yearly"),
         ({"start_date": ""}, "enter a date"),
         ({"amount": "12.345"}, "EUR amounts have at most 2 decimal places"),

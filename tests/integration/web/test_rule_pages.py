@@ -69,7 +69,7 @@ def test_a_broken_or_slow_regular_expression_is_shown_on_the_pattern(ada, db):
         ({"pattern": ""}, "enter text to match"),
         ({"pattern": "uber", "set_category_id": ""}, "a rule must set a category, tags or a payee"),
         ({"pattern": "uber", "amount_min": "20", "amount_max": "10"}, "the maximum is below the minimum"),
-        ({"pattern": "uber", "amount_min": "ten"}, "'ten' is not a number"),
+        ({"pattern": "uber", "amount_min": "ten"}, "enter an amount like 1,234.56 (or 1234.56)"),
         ({"pattern": "uber", "match_field": "amount"}, "match the payee, the memo, or any of them"),
     ]  # fmt: skip
     for change, message in mistakes:

@@ -80,8 +80,8 @@ def test_the_search_form_remembers_what_was_asked(ada, history):
     [
         ("date_from=2025-03-01&date_to=2025-01-01", "the end date is before the start date"),
         ("amount_min=-5", "enter a positive amount"),
-        ("amount_max=lots", "enter a positive amount"),
-        ("date_from=2025-13-01", "Not a valid date value."),
+        ("amount_max=lots", "enter an amount like 1,234.56 (or 1234.56)"),
+        ("date_from=2025-13-01", "enter a date like 12/31/2026"),
         ("kind=gift", "Not a valid choice."),
         ("account_id=999999", "unknown account"),
     ],

@@ -7,13 +7,13 @@ from tests.integration.web.story import form_errors, rows_in
 
 MISTAKES = {
     "three decimals in euros": ({"amount": "12.345"}, "EUR amounts have at most 2 decimal places"),
-    "not a number": ({"amount": "twelve"}, "'twelve' is not a number"),
+    "not a number": ({"amount": "twelve"}, "enter an amount like 1,234.56 (or 1234.56)"),
     "no amount": ({"amount": ""}, "enter an amount"),
     "zero": ({"amount": "0"}, "amount must be greater than zero"),
     "no account": ({"account_id": ""}, "choose an account"),
     "no date": ({"date": ""}, "enter a date"),
-    "not a date": ({"date": "2025-02-30"}, "Not a valid date value."),
-    "the year 1800": ({"date": "1800-06-01"}, "date must be between 1900-01-01 and 2199-12-31"),
+    "not a date": ({"date": "2025-02-30"}, "enter a date like 12/31/2026"),
+    "the year 1800": ({"date": "1800-06-01"}, "date must be between Jan 1, 1900 and Dec 31, 2199"),
     "an unknown kind": ({"kind": "gift"}, "Not a valid choice."),
     "a comma in a tag": ({"tags": "a, b"}, None),  # two tags: fine, the control case
     "an overlong payee": ({"payee": "x" * 201}, "use at most 200 characters"),
@@ -96,7 +96,7 @@ def test_a_bad_edit_leaves_the_transaction_as_it_was(ada, db):
     assert response.status_code == 422
     errors = form_errors(response.get_data(as_text=True))
     assert "EUR amounts have at most 2 decimal places" in errors
-    assert "date must be between 1900-01-01 and 2199-12-31" in errors
+    assert "date must be between Jan 1, 1900 and Dec 31, 2199" in errors
     listing = ada.page("/transactions/")
     assert "-€10.00" in listing and "Cafe" in listing
 

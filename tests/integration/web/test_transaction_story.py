@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 from prometheus_client import REGISTRY
+from sqlalchemy import select
 from tests.integration.web.story import TODAY, form_errors, rows_in
+
+from finance_tracker.store.models import Transaction
 
 
 def created_metric(kind: str) -> float:
@@ -169,14 +173,32 @@ def test_without_javascript_the_split_table_grows_one_row_at_a_time(ada, db):
     assert rows_in(db) == 0
 
 
-def test_save_and_add_another_returns_to_an_empty_form_for_the_same_account(ada):
+def test_save_and_add_another_returns_to_an_empty_form_with_the_same_date_and_account(ada):
+    """Entering last Saturday's receipts one after the other: the next form keeps the day and
+    the account (before issue 17 it kept only the account, and the day went back to today)."""
     ada.open_account("Checking")
     wallet = ada.open_account("Wallet", type="cash")
-    response = ada.add(account_id=wallet, amount="3", payee="Bakery", save_and_add="1")
+    saturday = TODAY - dt.timedelta(days=(TODAY.weekday() - 5) % 7 or 7)
+    response = ada.add(
+        account_id=wallet, amount="3", payee="Bakery", date=saturday.isoformat(), save_and_add="1"
+    )
     assert response.status_code == 302
-    assert response.headers["Location"].endswith(f"/transactions/new?account_id={wallet}")
+    assert response.headers["Location"].endswith(
+        f"/transactions/new?account_id={wallet}&date={saturday.isoformat()}"
+    )
     form = ada.page(response.headers["Location"])
     assert re.search(rf'<option data-currency="EUR" selected value="{wallet}">', form)
+    day = f"{saturday.month}/{saturday.day}/{saturday.year}"  # en_US, the person's format
+    assert re.search(rf'id="date" [^>]*value="{re.escape(day)}"', form)
+    assert re.search(r'id="amount" [^>]*value=""', form) and re.search(
+        r'id="payee" [^>]*value=""', form
+    )
+    ada.add_ok(
+        account_id=wallet, amount="2.40", payee="Butcher", date=day
+    )  # the next one, as shown
+    with ada.db.session() as session:
+        days = session.scalars(select(Transaction.date).where(Transaction.account_id == wallet))
+        assert sorted(days) == [saturday, saturday]
 
 
 def test_a_split_opens_with_its_lines_and_two_blank_rows(ada, db):

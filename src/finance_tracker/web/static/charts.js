@@ -9,6 +9,8 @@
     "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#8cd17d", "#86bcb6", "#bab0ac"
   ];
   var drawn = [];
+  // Amounts as the person writes them: the page carries their locale (<html data-locale>).
+  var LOCALE = document.documentElement.getAttribute("data-locale") || "en-US";
 
   function cssVar(name, fallback) {
     var value = getComputedStyle(document.documentElement).getPropertyValue(name).trim();
@@ -22,7 +24,7 @@
 
   function formatter(data, digits) {
     var shown = digits === undefined ? data.digits : digits;
-    var format = new Intl.NumberFormat("en-US", {
+    var format = new Intl.NumberFormat(LOCALE, {
       style: "currency", currency: data.currency,
       minimumFractionDigits: shown, maximumFractionDigits: shown
     });
@@ -97,8 +99,8 @@
       data: {
         labels: data.flow.labels,
         datasets: [
-          { label: "Income", data: numbers(data.flow.income), backgroundColor: theme.positive, borderRadius: 3 },
-          { label: "Spending", data: numbers(data.flow.spending), backgroundColor: theme.negative, borderRadius: 3 }
+          { label: data.flow.series[0], data: numbers(data.flow.income), backgroundColor: theme.positive, borderRadius: 3 },
+          { label: data.flow.series[1], data: numbers(data.flow.spending), backgroundColor: theme.negative, borderRadius: 3 }
         ]
       },
       options: {

@@ -3,6 +3,9 @@
 // import. Without JavaScript, "Update preview" and "Refresh" do the same by reloading.
 (function () {
   "use strict";
+  var words = JSON.parse((document.getElementById("ui-words") || {}).textContent || "{}");
+  var LOCALE = document.documentElement.getAttribute("data-locale") || "en-US";
+  var count = new Intl.NumberFormat(LOCALE);
 
   // --- Mapping: live preview ---------------------------------------------------------------
   var mapping = document.querySelector("[data-mapping-form]");
@@ -44,7 +47,7 @@
           if (ticket !== latest) { return; }
           var note = document.createElement("p");
           note.className = "field-error";
-          note.textContent = "The preview could not be updated. Continue anyway, or reload the page.";
+          note.textContent = words.previewFailed || "The preview could not be updated. Continue anyway, or reload the page.";
           target.replaceChildren(note);
         })
         .finally(function () {
@@ -87,7 +90,8 @@
           if (state.total > 0) {
             bar.max = state.total;
             bar.value = state.done;
-            text.textContent = state.done + " of " + state.total + " rows";
+            text.textContent = (words.rowsOf || "{done} of {total} rows")
+              .replace("{done}", count.format(state.done)).replace("{total}", count.format(state.total));
           }
           window.setTimeout(poll, 700);
         })

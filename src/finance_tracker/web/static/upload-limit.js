@@ -9,7 +9,8 @@
     var message = document.createElement("small");
     message.className = "field-error";
     message.hidden = true;
-    message.textContent = "This file is larger than the limit: choose a smaller one.";
+    var words = JSON.parse((document.getElementById("ui-words") || {}).textContent || "{}");
+    message.textContent = words.fileTooLarge || "This file is larger than the limit: choose a smaller one.";
     input.insertAdjacentElement("afterend", message);
     function tooLarge() {
       var file = input.files && input.files[0];
