@@ -85,6 +85,7 @@ def register(app: Flask) -> None:
         recurring,
         reports,
         rules,
+        suggestions,
         tags,
         transactions,
     )
@@ -102,7 +103,13 @@ def register(app: Flask) -> None:
                 "description": "Authenticate with a personal API token (Settings in the web "
                 "app): `Authorization: Bearer <token>`. Money is a decimal string plus its "
                 "currency, with the same amount in minor units beside it; errors are RFC 9457 "
-                "problem details."
+                "problem details, in English.\n\n"
+                "**Machine formats, whatever the locale.** A person's locale (`GET /api/v1/me`) "
+                "changes how the web pages write and read amounts and dates, never the API: "
+                'amounts are decimal strings with a point and no grouping (`"42.50"`, '
+                '`"-1234.56"`; a JSON number is read exactly too), dates are ISO 8601 '
+                '(`"2026-12-31"`), months `"2026-12"`, timestamps ISO 8601 in UTC. '
+                '`"42,50"` or `"1.234,56"` is refused with a 422, whoever sends it.'
             },
             "security": [{"bearerAuth": []}],
         },
@@ -111,13 +118,13 @@ def register(app: Flask) -> None:
     api.spec.components.security_scheme(
         "bearerAuth", {"type": "http", "scheme": "bearer", "description": "personal API token"}
     )
-    api.register_field(Amount, "string", "decimal")
+    api.register_field(Amount, "string", "decimal")  # "42.50": never the person's 42,50
     api.register_field(Month, "string", None)
     app.url_map.converters["month"] = MonthConverter
     api.register_converter(MonthConverter, month_parameter)
     csrf = app.extensions.get("csrf")
     modules = (me, accounts, categories, tags, transactions, receipts, dashboard, budgets,
-               recurring, rules, reports, imports, exports)  # fmt: skip
+               recurring, rules, reports, imports, exports, suggestions)  # fmt: skip
     for module in modules:
         api.register_blueprint(module.blp)
         if csrf is not None:  # token-authenticated: a browser's cookies prove nothing here

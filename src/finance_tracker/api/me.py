@@ -1,26 +1,74 @@
-"""Who the token belongs to."""
+"""Who the token belongs to, and the locale and language they chose for the web pages.
+
+The locale changes nothing in the API: amounts stay decimal strings like "42.50" and dates ISO
+8601 like "2026-12-31" whatever it is (see the spec's description)."""
 
 from __future__ import annotations
 
 import marshmallow as ma
 from flask.views import MethodView
-from marshmallow import fields
+from marshmallow import fields, validate
 
 from finance_tracker.api.auth import current_user_id
 from finance_tracker.api.base import ApiBlueprint
 from finance_tracker.api.schemas import UtcDateTime
 from finance_tracker.api.session import unit_of_work
+from finance_tracker.domain.locales import LANGUAGES, LOCALES
 from finance_tracker.services import users
 from finance_tracker.services.errors import NotFound
+from finance_tracker.store.models import User
 
 blp = ApiBlueprint("Me", __name__, url_prefix="/api/v1/me", description="The token's owner.")
+LOCALE = (
+    "how the web pages write and read amounts and dates, and where the week starts (a CLDR "
+    "locale: de_DE writes 1.234,56 and 31.12.2026); the API's own formats never change with it"
+)
+LANGUAGE = "the language of the web pages and emails; null: the locale's own (English if none)"
 
 
 class Me(ma.Schema):
     id = fields.Integer(required=True)
     email = fields.String(required=True)
     default_currency = fields.String(required=True)
+    locale = fields.String(required=True, metadata={"description": LOCALE, "example": "de_DE"})
+    language = fields.String(
+        required=True, allow_none=True, metadata={"description": LANGUAGE, "example": None}
+    )
+    language_shown = fields.String(
+        required=True,
+        metadata={"description": "the language the pages are shown in", "example": "de"},
+    )
     created_at = UtcDateTime(required=True)
+
+
+class MePatch(ma.Schema):
+    locale = fields.String(
+        validate=validate.OneOf(LOCALES), metadata={"description": LOCALE, "example": "de_DE"}
+    )
+    language = fields.String(
+        allow_none=True,
+        validate=validate.OneOf(LANGUAGES),
+        metadata={"description": LANGUAGE, "example": "en"},
+    )
+
+
+def present(user: User) -> dict:
+    return {
+        "id": user.id,
+        "email": user.email,
+        "default_currency": user.default_currency,
+        "locale": user.locale,
+        "language": user.language,
+        "language_shown": users.language_for(user),
+        "created_at": user.created_at,
+    }
+
+
+def _me(session) -> User:  # type: ignore[no-untyped-def]
+    user = users.get(session, current_user_id())
+    if user is None:  # deleted since the token was checked
+        raise NotFound("user")
+    return user
 
 
 @blp.route("")
@@ -29,12 +77,16 @@ class MeResource(MethodView):
     def get(self) -> dict:
         """The user the API token belongs to"""
         with unit_of_work() as session:
-            user = users.get(session, current_user_id())
-            if user is None:  # deleted since the token was checked
-                raise NotFound("user")
-            return {
-                "id": user.id,
-                "email": user.email,
-                "default_currency": user.default_currency,
-                "created_at": user.created_at,
-            }
+            return present(_me(session))
+
+    @blp.arguments(MePatch)
+    @blp.response(200, Me)
+    def patch(self, changes: dict) -> dict:
+        """Change the locale of the web pages, or their language"""
+        with unit_of_work() as session:
+            user = _me(session)
+            users.set_locale(
+                session, user, changes.get("locale", user.locale),
+                changes.get("language", user.language),
+            )  # fmt: skip
+            return present(user)

@@ -33,7 +33,7 @@ from finance_tracker.api.schemas import (
 from finance_tracker.api.session import unit_of_work
 from finance_tracker.domain.ledger import Cleared, TransactionKind, split_line_amount
 from finance_tracker.ops.metrics import TRANSACTIONS_CREATED
-from finance_tracker.services import transactions
+from finance_tracker.services import accounts, transactions
 from finance_tracker.store.models import Transaction as TransactionRow
 
 blp = ApiBlueprint(
@@ -131,6 +131,15 @@ class Transaction(ma.Schema):
         metadata={"description": CLEARED},
     )
     ledger_entry = fields.Nested(LedgerEntry, required=True)
+    running_balance = fields.String(
+        metadata={
+            "description": "only in a search of one account (account_id) sorted by date: the "
+            "account's balance after this transaction, opening balance included (decimal "
+            "string)",
+            "example": "1234.56",
+        }
+    )
+    running_balance_minor = fields.Integer(metadata={"description": "running_balance"})
     created_at = UtcDateTime(required=True)
     updated_at = UtcDateTime(required=True)
 
@@ -279,6 +288,14 @@ class Transactions(MethodView):
                 descending=descending,
             )
             items = present_page(session, user_id, found.items)
+            account_id = query["account_id"]
+            if account_id is not None and sort == "date":
+                currency = accounts.get(session, user_id, account_id).currency
+                balances = accounts.running_balances(
+                    session, user_id, account_id, found.items, newest_first=descending
+                )
+                for item, row in zip(items, found.items, strict=True):
+                    item.update(money("running_balance", balances[row.id], currency))
         return page_of(items, found.page, found.per_page, total=found.total)
 
     @blp.arguments(TransactionInput)

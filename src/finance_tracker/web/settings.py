@@ -43,7 +43,7 @@ accept_uploads(blueprint, {"settings.restore": "import_max_bytes"})
 
 EVENTS = {
     audit.LOGIN: _l("logged in"),
-    audit.LOGIN_FAILED: _l("failed login"),
+    audit.LOGIN_FAILED: _l("login failed"),
     audit.LOGIN_LOCKED: _l("logins locked after failures"),
     audit.LOGOUT: _l("logged out"),
     audit.REGISTER: _l("registered"),
