@@ -65,10 +65,7 @@ def compile_condition(
     if len(pattern) > MAX_PATTERN_LENGTH:
         raise RuleError(
             "pattern",
-            Text(
-                "use at most %(max_pattern_length)s characters",
-                max_pattern_length=MAX_PATTERN_LENGTH,
-            ),
+            Text("use at most %(count)s characters", count=MAX_PATTERN_LENGTH),
         )
     bounded = amount_min_minor is not None and amount_max_minor is not None
     if bounded and amount_min_minor > amount_max_minor:  # type: ignore[operator]

@@ -107,7 +107,7 @@ def _rows(handle: io.TextIOBase, delimiter: str) -> Iterator[tuple[int, list[str
             return
         except csv.Error as error:
             raise ImportFileError(
-                Text("line %(line_num)s: %(error)s", line_num=reader.line_num, error=error)
+                Text("line %(line)s: %(problem)s", line=reader.line_num, problem=str(error))
             ) from None
         yield reader.line_num, row
 

@@ -149,7 +149,9 @@ MATCH_TYPE_CHOICES = [
 
 class RuleForm(PageForm):
     name = StringField(_l("Name"), validators=[Length(max=200)])
-    match_field = SelectField(_l("When the"), choices=MATCH_FIELD_CHOICES, validate_choice=False)
+    match_field = SelectField(
+        _l("Where to look"), choices=MATCH_FIELD_CHOICES, validate_choice=False
+    )
     match_type = RadioField(
         _l("Match"), choices=MATCH_TYPE_CHOICES, default="contains", validate_choice=False
     )
