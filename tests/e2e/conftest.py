@@ -109,15 +109,31 @@ def world(live_app: Flask) -> realistic.World:
 
 
 @pytest.fixture(scope="module")
-def signed_in(chromium, live_server, world):  # type: ignore[no-untyped-def]
-    """The cookies of the realistic person, logged in once: `new_context(storage_state=...)`."""
-    context = chromium.new_context(base_url=live_server, viewport=DESKTOP)
+def world_de(live_app: Flask) -> realistic.World:
+    """The realistic person again, in German (de_DE), beside the English one."""
+    return realistic.seed(live_app, locale="de_DE")
+
+
+def log_in(chromium, live_server: str, email: str, locale: str = "en-US") -> dict:  # type: ignore[no-untyped-def]
+    """The cookies of a person logged in once, for `new_context(storage_state=...)`."""
+    context = chromium.new_context(base_url=live_server, viewport=DESKTOP, locale=locale)
     page = context.new_page()
     page.goto("/login")
-    page.get_by_label("Email").fill(realistic.EMAIL)
-    page.get_by_label("Password").fill(realistic.PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    page.locator("#email").fill(email)
+    page.locator("#password").fill(realistic.PASSWORD)
+    page.locator("main form button[type=submit]").click()
     page.wait_for_url(f"{live_server}/")
     state = context.storage_state()
     context.close()
     return state
+
+
+@pytest.fixture(scope="module")
+def signed_in(chromium, live_server, world):  # type: ignore[no-untyped-def]
+    """The cookies of the realistic person, logged in once: `new_context(storage_state=...)`."""
+    return log_in(chromium, live_server, realistic.EMAIL)
+
+
+@pytest.fixture(scope="module")
+def signed_in_de(chromium, live_server, world_de):  # type: ignore[no-untyped-def]
+    return log_in(chromium, live_server, realistic.EMAIL_DE, "de-DE")

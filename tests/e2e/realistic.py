@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
+from finance_tracker.catalogs import translations
+from finance_tracker.domain.categories import DEFAULT_CATEGORIES, full_name
 from finance_tracker.services import (
     accounts,
     budgets,
@@ -34,6 +36,9 @@ from finance_tracker.services.transactions import SplitInput, TransactionInput
 from finance_tracker.store.models import Tag
 
 EMAIL = "margarethe.longname-example@example.com"
+# The same person in German (de_DE): German pages, 1.234,56 and 31.12.2026, default categories
+# named in German, long words everywhere (test_every_page_fits.py looks at both).
+EMAIL_DE = "margarethe.langname-beispiel@example.com"
 PASSWORD = "a long enough password"
 
 MAIN = "Main checking"
@@ -49,6 +54,26 @@ LONG_PAYEE = "Municipal Water, Wastewater and Waste Collection Services of Great
 BANK_REFERENCE = "SEPA-LASTSCHRIFT/STADTWERKE-MUENCHEN-GMBH/KUNDENNR-0012345678/MANDAT-DE98ZZZ09999"
 MANY_TAGS = ["vacation", "reimbursable", "tax-deductible", "shared-with-partner",
              "business-trip-to-the-annual-conference", "warranty-until-2029", "gift", "family"]  # fmt: skip
+
+# Her names when she keeps her books in German (a person's data is in her own words).
+GERMAN_NAMES = {
+    MAIN: "Girokonto bei der Sparkasse",
+    CARD: "Visa Platinum Kreditkarte (endet auf 4242)",
+    BROKERAGE: "Langfristiges Indexdepot bei der Comdirect",
+    TRAVEL: "Reisekasse US-Dollar",
+    YEN: "Münzgeldbörse Tokio",
+    ARCHIVED: "Altes Studentenkonto bei der Volksbank Mittelhessen, 2025 geschlossen",
+    "Home improvement and renovation projects": "Renovierung und Modernisierung im Eigenheim",
+    "Flooring, tiling and bathroom refurbishment": "Böden, Fliesen und Badsanierung",
+    "Salary, including the quarterly performance bonus": "Gehalt mit der Quartalsprämie",
+    "Deposit for the whole ground floor, see the receipt": "Anzahlung fürs Erdgeschoss, siehe Beleg",
+    "Weekly shop": "Wocheneinkauf",
+    "food for the week": "Essen für die Woche",
+    "tile adhesive and grout": "Fliesenkleber und Fugenmörtel",
+    "Monthly saving towards the house deposit": "Monatliche Sparrate fürs Eigenkapital",
+}
+GERMAN_TAGS = ["urlaub", "erstattungsfähig", "steuerlich-absetzbar", "geteilt-mit-partnerin",
+               "dienstreise-zur-jahreskonferenz", "garantie-bis-2029", "geschenk", "familie"]  # fmt: skip
 
 # A German bank's statement with long payees, for the imports at each stage. (In UTF-8: the
 # same rows in cp1252 are read as cp775, a guess for the import preview's rewrite to improve.)
@@ -78,16 +103,39 @@ class World:
     parent_id: int = 0  # a category with a subcategory, spent on
 
 
-def seed(app, today: dt.date | None = None) -> World:  # type: ignore[no-untyped-def]
+def _default_categories(session, uid: int, language: str) -> dict[str, int]:  # type: ignore[no-untyped-def]
+    """The ids of the default categories by their English full names, in any language."""
+    names = translations(language)
+    ids = {c.full_name: c.id for c in categories.list_all(session, uid)}
+    found = {}
+    for parent, children in DEFAULT_CATEGORIES.items():
+        shown = names.pgettext("default category", parent)
+        found[parent] = ids[shown]
+        for child in children:
+            found[full_name(parent, child)] = ids[
+                full_name(shown, names.pgettext("default category", child))
+            ]
+    return found
+
+
+def seed(app, today: dt.date | None = None, locale: str = "en_US") -> World:  # type: ignore[no-untyped-def]
     today = today or dt.date.today()
     state = app.extensions["finance_tracker"]
     root = state.settings.uploads
     world = World()
     with state.database.session() as session:
-        user = users.register(session, EMAIL, PASSWORD, "EUR")
+        email = EMAIL if locale == "en_US" else EMAIL_DE
+        user = users.register(session, email, PASSWORD, "EUR", locale)
         uid = user.id
 
+        german = locale.startswith("de")
+        tag_names = GERMAN_TAGS if german else MANY_TAGS
+
+        def say(text: str) -> str:
+            return GERMAN_NAMES.get(text, text) if german else text
+
         def account(name: str, kind: str, currency: str, opening: str, **extra: bool) -> int:
+            name = say(name)
             return accounts.create(session, uid, AccountInput(name, kind, currency, opening, **extra)).id  # fmt: skip
 
         main = account(MAIN, "checking", "EUR", "2450.00")
@@ -98,12 +146,14 @@ def seed(app, today: dt.date | None = None) -> World:  # type: ignore[no-untyped
         yen = account(YEN, "cash", "JPY", "0")
         account(ARCHIVED, "checking", "EUR", "0", archived=True)
 
-        by_name = {c.full_name: c.id for c in categories.list_all(session, uid)}
-        renovation = categories.create(session, uid, "Home improvement and renovation projects")
-        flooring = categories.create(
-            session, uid, "Flooring, tiling and bathroom refurbishment", renovation.id
+        by_name = _default_categories(session, uid, users.language_for(user))
+        renovation = categories.create(
+            session, uid, say("Home improvement and renovation projects")
         )
-        for name in MANY_TAGS:
+        flooring = categories.create(
+            session, uid, say("Flooring, tiling and bathroom refurbishment"), renovation.id
+        )
+        for name in tag_names:
             if not session.scalar(select(Tag).where(Tag.user_id == uid, Tag.name == name)):
                 tags.create(session, uid, name)
 
@@ -118,11 +168,11 @@ def seed(app, today: dt.date | None = None) -> World:  # type: ignore[no-untyped
         for month in range(12):
             back = 30 * month
             add("income", main, back + 2, "4850.00", "ACME Intercontinental Holdings GmbH & Co. KGaA",
-                "Income › Salary", memo="Salary, including the quarterly performance bonus")  # fmt: skip
+                "Income › Salary", memo=say("Salary, including the quarterly performance bonus"))  # fmt: skip
             add("expense", main, back + 3, "1480.00", "Hausverwaltung Schmidt & Partner", "Housing › Rent")  # fmt: skip
             add("expense", card, back + 5, "312.45", LONG_PAYEE, "Housing › Utilities")
             add("expense", main, back + 6, "84.20", BANK_REFERENCE, "Food › Groceries")
-            add("transfer", main, back + 7, "500.00", "Monthly saving towards the house deposit",
+            add("transfer", main, back + 7, "500.00", say("Monthly saving towards the house deposit"),
                 to_account_id=joint)  # fmt: skip
             add("income", travel, back + 4, "1.50", "Refund of a vending machine", "Income › Refunds")  # fmt: skip
             add("expense", travel, back + 8, "0.10", "Parking meter, downtown Portland", "Transport › Car")  # fmt: skip
@@ -130,13 +180,13 @@ def seed(app, today: dt.date | None = None) -> World:  # type: ignore[no-untyped
         add("income", brokerage, 20, "1234567.89", "Sale of the family house in Heidelberg",
             "Income › Other income", memo="Notary: Dr. Anna-Lena Oberhausen-Brückner")  # fmt: skip
         add("expense", card, 1, "1234567.89", "Renovierungsbetrieb Schneider-Wittgenstein GmbH",
-            flooring.id, tags=MANY_TAGS, memo="Deposit for the whole ground floor, see the receipt")  # fmt: skip
+            flooring.id, tags=tag_names, memo=say("Deposit for the whole ground floor, see the receipt"))  # fmt: skip
         split = add("expense", main, 0, "186.35", "HyperStore Megamarkt Rhein-Neckar", None,
-                    memo="Weekly shop", splits=[
-                        SplitInput("120.10", by_name["Food › Groceries"], "food for the week"),
-                        SplitInput("66.25", flooring.id, "tile adhesive and grout")])  # fmt: skip
+                    memo=say("Weekly shop"), splits=[
+                        SplitInput("120.10", by_name["Food › Groceries"], say("food for the week")),
+                        SplitInput("66.25", flooring.id, say("tile adhesive and grout"))])  # fmt: skip
         receipt_for = add("expense", main, 0, "1234.56", "Elektro-Großhandel Mannheim",
-                          "Shopping › Electronics", tags=MANY_TAGS[:4])  # fmt: skip
+                          "Shopping › Electronics", tags=tag_names[:4])  # fmt: skip
         receipt = receipts.attach(session, uid, receipt_for, root, io.BytesIO(PNG),
                                   "Rechnung_Elektro-Grosshandel_Mannheim_2026-11-30_Nr-0012345678.png",
                                   1 << 20)  # fmt: skip
@@ -155,7 +205,7 @@ def seed(app, today: dt.date | None = None) -> World:  # type: ignore[no-untyped
             name="Rent for the flat on Friedrich-Ebert-Anlage", kind="expense", account_id=main,
             amount="1480.00", frequency="monthly", start_date=today.replace(day=1),
             day_of_month=1, payee="Hausverwaltung Schmidt & Partner",
-            category_id=by_name["Housing › Rent"], tags=MANY_TAGS[:3]))  # fmt: skip
+            category_id=by_name["Housing › Rent"], tags=tag_names[:3]))  # fmt: skip
         recurring.create(session, uid, RecurringInput(
             name="Yearly contribution to the long-term index portfolio", kind="transfer",
             account_id=joint, amount="12345.67", frequency="yearly",
@@ -164,7 +214,7 @@ def seed(app, today: dt.date | None = None) -> World:  # type: ignore[no-untyped
             name="Municipal utilities, any spelling", pattern=r"(?i)stadtwerke|municipal\s+water",
             match_type="regex", match_field="any", amount_min="10.00", amount_max="1234567.89",
             account_id=card, set_category_id=by_name["Housing › Utilities"],
-            set_tags=MANY_TAGS[:5], set_payee=LONG_PAYEE))  # fmt: skip
+            set_tags=tag_names[:5], set_payee=LONG_PAYEE))  # fmt: skip
         rules.create(session, uid, RuleInput(
             name="Bakery", pattern="bäckerei", set_category_id=by_name["Food › Groceries"]))  # fmt: skip
 
@@ -191,11 +241,11 @@ def seed(app, today: dt.date | None = None) -> World:  # type: ignore[no-untyped
         imports.commit(session, imports.get(session, uid, done), root, lambda _: None)
         world.batches["done"] = done
 
-        tag_id = session.scalar(select(Tag.id).where(Tag.user_id == uid, Tag.name == MANY_TAGS[4]))
+        tag_id = session.scalar(select(Tag.id).where(Tag.user_id == uid, Tag.name == tag_names[4]))
         world.ids = {
             "account_id": card, "transaction_id": receipt_for, "category_id": flooring.id,
             "tag_id": tag_id or 0, "recurring_id": schedule.id, "rule_id": rule.id,
-            "receipt_id": receipt.id,
+            "receipt_id": receipt.id, "main": main,
         }  # fmt: skip
         world.split_id, world.parent_id = split, renovation.id
     return world
