@@ -18,6 +18,7 @@ from functools import cache
 from typing import Any
 
 from babel.dates import format_date, format_datetime, format_skeleton, get_day_names
+from babel.messages.pofile import read_po
 from babel.numbers import format_decimal, format_percent
 from babel.units import format_unit
 from flask import Flask, g, has_request_context, request
@@ -255,50 +256,73 @@ def _value(value: object) -> object:
 
 # Stored messages (an import's report, kept in the database) are English text again. Written from
 # a template, one that matches gives the values back; those named below are messages themselves.
-NESTED = {"message", "reason", "problem"}
-PLACEHOLDER = re.compile(r"%\((\w+)\)s")
+NESTED = {"message", "reason", "problem", "what"}
+NESTED_LISTS = {"problems", "messages"}  # "line 3: …; line 5: …" (a TextList joined by "; ")
+PLACEHOLDER = re.compile(r"%\((\w+)\)[sr]")
 REPR_PLACEHOLDER = re.compile(r"%\((\w+)\)r")
 
 
 def _from_template(text: str) -> str:
-    for pattern, template, names in _patterns(_language()):
+    for pattern, singular, plural, names in _patterns():
         match = pattern.fullmatch(text)
         if match is None:
             continue
-        values = {
-            name: localize(match.group(name)) if name in NESTED else match.group(name)
-            for name in names
-        }
-        return get_translations().ugettext(template) % values
+        values = {name: _stored_value(name, match.group(name)) for name in names}
+        catalog = get_translations()
+        if plural is None:
+            translated = catalog.ugettext(singular)
+        else:
+            count = int(re.sub(r"\D", "", values.get("count") or values.get("num") or "0") or 0)
+            translated = catalog.ungettext(singular, plural, count)
+        # A %(value)r was written quoted already: it goes back in as it stands.
+        return REPR_PLACEHOLDER.sub(r"%(\1)s", translated) % values
     return text
 
 
-def _language() -> str:
-    return page_language() if has_request_context() else DEFAULT_LANGUAGE
+def _stored_value(name: str, value: str) -> str:
+    if name in NESTED:
+        return localize(value)
+    if name in NESTED_LISTS:
+        return "; ".join(localize(part) for part in value.split("; "))
+    return value
 
 
 MIN_LITERAL = 6  # "%(what)s not found" is a template; "%(name)s" alone would match anything
 
 
 @cache
-def _patterns(language: str) -> list[tuple[re.Pattern[str], str, list[str]]]:
-    """The catalog's templates with placeholders, as patterns, the most literal text first."""
-    catalog = catalogs.translations(language)
+def _patterns() -> list[tuple[re.Pattern[str], str, str | None, list[str]]]:
+    """The English templates with placeholders (messages.pot, plural forms too), as patterns, in
+    the order to try them: (pattern, singular, plural, names)."""
+    with (catalogs.FOLDER / "messages.pot").open("rb") as handle:
+        template = read_po(handle)
     found = []
-    for msgid in getattr(catalog, "_catalog", {}):
-        if not isinstance(msgid, str) or "%(" not in msgid or "%%" in msgid:
+    for message in template:
+        if not message.id or message.context:
             continue
-        parts = PLACEHOLDER.split(msgid)
-        literal, names, regex = parts[0::2], parts[1::2], ""
-        if any("%" in piece for piece in literal) or len("".join(literal)) < MIN_LITERAL:
-            continue
-        seen: set[str] = set()
-        for index, piece in enumerate(literal):
-            regex += re.escape(piece)
-            if index < len(names):
-                name = names[index]
-                regex += f"(?P={name})" if name in seen else f"(?P<{name}>.+?)"
-                seen.add(name)
-        found.append((re.compile(regex, re.S), msgid, sorted(seen), len("".join(literal))))
-    found.sort(key=lambda item: -item[3])
-    return [(pattern, msgid, names) for pattern, msgid, names, _ in found]
+        forms = (message.id, None) if isinstance(message.id, str) else tuple(message.id)
+        for english in (form for form in forms if form):
+            compiled = _compiled(english)
+            if compiled is not None:
+                found.append((*compiled, forms[0], forms[1]))
+    found.sort(key=lambda item: item[2])
+    return [(pattern, singular, plural, names) for pattern, names, _, singular, plural in found]
+
+
+def _compiled(english: str) -> tuple[re.Pattern[str], list[str], tuple[bool, int]] | None:
+    if "%(" not in english or "%%" in english:
+        return None
+    parts = PLACEHOLDER.split(english)
+    literal, names, regex = parts[0::2], parts[1::2], ""
+    if any("%" in piece for piece in literal) or len("".join(literal)) < MIN_LITERAL:
+        return None
+    seen: set[str] = set()
+    for index, piece in enumerate(literal):
+        regex += re.escape(piece)
+        if index < len(names):
+            name = names[index]
+            regex += f"(?P={name})" if name in seen else f"(?P<{name}>.+?)"
+            seen.add(name)
+    # Composed messages ("line 3: <another message>") are tried before the ones they compose: a
+    # template that starts with its own words first, then the most literal text.
+    return re.compile(regex, re.S), sorted(seen), (literal[0] == "", -len("".join(literal)))
