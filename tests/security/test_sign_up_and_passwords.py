@@ -410,3 +410,45 @@ def test_with_redis_the_worker_looks_up_and_mails_the_reset(
     )
     assert reset.status_code == 302
     assert log_in(app.test_client(), "ada@example.com", NEW_PASSWORD).status_code == 302
+
+
+def test_mail_is_written_in_the_readers_language(mail_app, mailbox):
+    """A sign-up mail in the language of the page that asked for it; a mail to someone who has
+    an account (the reminder, a password reset) in that person's language, whoever asked."""
+    app = mail_app()
+    german = {"Accept-Language": "de-DE,de;q=0.9"}
+    french = {"Accept-Language": "fr-FR"}
+    with app.extensions["finance_tracker"].database.session() as session:
+        users.register(session, "ada@example.com", PASSWORD, locale="es_ES")
+
+    Browser(app.test_client()).submit("/register", {"email": "bob@example.com"}, headers=german)
+    sign_up = mailbox.wait_for(1)[0]
+    assert sign_up["Subject"] == "Schließen Sie die Registrierung ab"
+    body = sign_up.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    assert body.startswith("Hallo,") and "Stunden" in body
+
+    # Ada chose Spanish; a French browser asks on her behalf.
+    Browser(app.test_client()).submit("/register", {"email": "ada@example.com"}, headers=french)
+    reminder = mailbox.wait_for(2)[1]
+    assert reminder["Subject"] == "Ya tienes una cuenta"
+    Browser(app.test_client()).submit(
+        "/forgot-password", {"email": "ada@example.com"}, headers=french
+    )
+    reset = mailbox.wait_for(3)[2]
+    assert reset["To"] == "ada@example.com"
+    assert reset["Subject"] == "Restablece tu contraseña"
+    assert "contraseña" in reset.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+
+    # Signing up from the German mail: the new person's locale is their browser's, preselected.
+    link = mailbox.link_in(sign_up)
+    client = app.test_client()
+    form = client.get(link, headers=german).get_data(as_text=True)
+    assert re.search(r'<option selected value="de_DE"|<option value="de_DE" selected', form), form
+    done = Browser(client).submit(
+        link, {"password": PASSWORD, "confirm": PASSWORD, "default_currency": "EUR",
+               "locale": "de_DE"}, headers=german,
+    )  # fmt: skip
+    assert done.status_code == 302
+    with app.extensions["finance_tracker"].database.session() as session:
+        bob = users.find_by_email(session, "bob@example.com")
+        assert bob is not None and (bob.locale, users.language_for(bob)) == ("de_DE", "de")

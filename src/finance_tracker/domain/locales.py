@@ -168,8 +168,15 @@ def format_amount_input(plain: str, locale: str) -> str:
         return plain
     number = Decimal(plain.strip())
     digits = max(0, -int(number.as_tuple().exponent))
-    pattern = "#,##0." + "0" * digits if digits else "#,##0"
-    return format_decimal(number, format=pattern, locale=locale)
+    return format_decimal(number, format=decimal_pattern(locale, digits), locale=locale)
+
+
+@cache
+def decimal_pattern(locale: str, digits: int) -> str:
+    """The locale's own grouping ('#,##,##0' in en_IN) with exactly `digits` decimals."""
+    pattern = Locale.parse(locale).decimal_formats[None].pattern.split(";")[0]
+    whole = pattern.split(".")[0]
+    return f"{whole}.{'0' * digits}" if digits else whole
 
 
 # --- Dates ------------------------------------------------------------------------------------

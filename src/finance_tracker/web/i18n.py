@@ -37,6 +37,7 @@ from finance_tracker.domain.locales import (
     LocaleFormats,
     best_locale,
     date_example,
+    decimal_pattern,
     formats,
     language_of,
     number_example,
@@ -126,9 +127,9 @@ def money(minor: int, currency: str) -> str:
 
 def amount(minor: int, currency: str) -> str:
     """An amount without its currency, with the currency's decimals: 1.234,50 in de."""
-    digits = minor_digits(currency)
-    pattern = "#,##0." + "0" * digits if digits else "#,##0"
-    return format_decimal(to_decimal(minor, currency), format=pattern, locale=number_locale())
+    locale = number_locale()
+    pattern = decimal_pattern(locale, minor_digits(currency))
+    return format_decimal(to_decimal(minor, currency), format=pattern, locale=locale)
 
 
 def signed_money(minor: int, currency: str) -> Markup:

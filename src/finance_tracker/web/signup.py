@@ -116,9 +116,11 @@ def public_link(endpoint: str, **values: Any) -> str:
     return _state().settings.public_url + url_for(endpoint, **values)
 
 
-def send_mail(to: str, template: str, subject: str, **context: object) -> None:
-    """A mail in the language of this page (`subject` marked with N_)."""
-    language = i18n.page_language()
+def send_mail(
+    to: str, template: str, subject: str, language: str | None = None, **context: object
+) -> None:
+    """A mail in `language`, else in the language of this page (`subject` marked with N_)."""
+    language = language or i18n.page_language()
     body = mail.render(template, language, **context)
     heading = mail.subject(language, subject)
     mail_jobs.enqueue(_state().redis, _state().settings, to, heading, body)
@@ -161,10 +163,12 @@ def _ask_for_the_address():  # type: ignore[no-untyped-def]
         email = users.normalise_email(form.email.data)
         if users.EMAIL.match(email):
             with unit_of_work() as db:
-                known = users.find_by_email(db, email) is not None
-            if known:
+                owner = users.find_by_email(db, email)
+                # The owner reads their own language, whoever's browser asked.
+                language = users.language_for(owner) if owner is not None else None
+            if owner is not None:
                 send_mail(
-                    email, "already_registered", N_("You already have an account"),
+                    email, "already_registered", N_("You already have an account"), language,
                     login=public_link("auth.login"),
                     reset=public_link("passwords.forgot"),
                 )  # fmt: skip
