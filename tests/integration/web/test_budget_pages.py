@@ -29,7 +29,7 @@ def row_of(page: str, category: str) -> str:
 
 
 def figure(row: str, name: str) -> str:
-    cell = re.search(rf'data-figure="{name}">(.*?)</td>', row, re.S)
+    cell = re.search(rf'data-figure="{name}"[^>]*>(.*?)</td>', row, re.S)
     assert cell, name
     return " ".join(re.sub(r"<[^>]+>", "", cell.group(1)).split())
 
