@@ -23,6 +23,25 @@ class FileFormat(StrEnum):
     csv = "csv"
     ofx = "ofx"
     qif = "qif"
+    # Moving in from another tracker: the whole history, every account.
+    firefly = "firefly"  # Firefly III's CSV export of transactions
+    ynab = "ynab"  # YNAB's plan export: the register and budget CSV files (a zip, or one of them)
+    actual = "actual"  # Actual Budget's export: a zip with its SQLite database
+    beancount = "beancount"  # a beancount ledger
+    ledger = "ledger"  # an hledger or ledger journal (the common subset)
+
+    @property
+    def moves_in(self) -> bool:
+        """A whole tracker's history (every account), not one account's bank statement."""
+        return self not in (FileFormat.csv, FileFormat.ofx, FileFormat.qif)
+
+
+SOURCE_NAMES = {
+    FileFormat.csv: "CSV", FileFormat.ofx: "OFX", FileFormat.qif: "QIF",
+    FileFormat.firefly: "Firefly III", FileFormat.ynab: "YNAB",
+    FileFormat.actual: "Actual Budget", FileFormat.beancount: "beancount",
+    FileFormat.ledger: "hledger / ledger",
+}  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +50,7 @@ class ParsedSplit:
     category: str = ""  # as the file names it: "Food:Groceries"
     transfer: str = ""  # the name of the account this line moves money to (QIF S[Savings])
     memo: str = ""
+    transfer_amount: Decimal | None = None  # what arrives there, in its currency, if another
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +66,9 @@ class ParsedRow:
     transfer: str = ""  # QIF L[Savings]: the account on the other side of a transfer
     tags: tuple[str, ...] = ()  # QIF classes
     splits: tuple[ParsedSplit, ...] = ()
+    # What arrives in the transfer's other account, in its currency, when that is another one.
+    transfer_amount: Decimal | None = None
+    opening: bool = False  # the account's opening balance (against equity), not a transaction
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,19 +92,35 @@ class Statement:
     """One account's records in a file. `account` is how the file names it (a bank's account
     number, a Quicken account name), "" when it does not say."""
 
-    kind: str  # "bank", "card", "investment" (OFX); "csv"; "qif"
+    kind: str  # "bank", "card", "investment" (OFX); "csv"; "qif"; "account" (moving in)
     account: str = ""
     currency: str | None = None
     records: Iterable[Record] = field(default_factory=list)
+    account_type: str | None = None  # moving in: the kind of account to create for it
+
+    @property
+    def named(self) -> bool:
+        """Named by the person (a Quicken or tracker account), not by a bank's number."""
+        return self.kind in ("qif", "account")
 
     @property
     def label(self) -> str:
         if not self.account:
             return "The file's transactions"
         kind = {"bank": "Bank account", "card": "Credit card", "investment": "Investment account",
-                "qif": "Account"}.get(self.kind, "Statement")  # fmt: skip
-        shown = self.account if self.kind == "qif" else mask_account_number(self.account)
+                "qif": "Account", "account": "Account"}.get(self.kind, "Statement")  # fmt: skip
+        shown = self.account if self.named else mask_account_number(self.account)
         return f"{kind} {shown}"
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedBudget:
+    """An amount budgeted for a category in a month (YNAB, Actual Budget)."""
+
+    line: int
+    month: dt.date
+    category: str  # "Bills:Rent"
+    amount: Decimal
 
 
 LIST_NAMES = {"categories": "category", "classes": "class", "securities": "security",
@@ -94,6 +133,11 @@ class ParsedFile:
     statements: list[Statement]
     bank_messages: list[str] = field(default_factory=list)  # the bank's warnings, to show
     lists: dict[str, int] = field(default_factory=dict)  # QIF lists read: "categories": 12
+    budgets: list[ParsedBudget] = field(default_factory=list)
+    # What the source holds that is not carried over, or carried in another shape: said once.
+    notes: list[str] = field(default_factory=list)
+    # Records of no account of the person's (a journal entry between two categories).
+    unplaced: list[SkippedRecord] = field(default_factory=list)
 
     @property
     def lists_text(self) -> str:

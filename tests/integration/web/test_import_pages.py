@@ -229,7 +229,7 @@ def test_a_commit_before_the_preview_is_sent_to_the_preview(ada, db):
             b"MZ\x90\x00\x03" + b"\x00" * 100,
             "this file is a Windows executable, not a bank statement",
         ),
-        (b"PK\x03\x04" + b"\x00" * 100, "this file is a zip archive, not a bank statement"),
+        (b"PK\x03\x04" + b"\x00" * 100, "the zip archive is damaged or cut short"),
         (b"", "the file is empty"),
         (b"OFXHEADER:100\nDATA:OFXSGML\n\n<OFX><BANKMSGSRSV1><STMTTRN><TRNAMT>-1", "truncated"),
     ],
@@ -249,8 +249,9 @@ def test_an_upload_needs_an_account_and_a_file(ada):
     checking = ada.open_account("Checking")
     response = ada.browser.submit("/imports/", {"account_id": str(checking)})
     assert response.status_code == 422
-    assert "choose the file your bank gave you (CSV, OFX or QIF)" in form_errors(
-        response.get_data(as_text=True)
+    assert (
+        "choose the file your bank gave you (CSV, OFX or QIF), or the export of the app you "
+        "move in from" in form_errors(response.get_data(as_text=True))
     )
     response = upload(ada, "", CSV)
     assert "choose the account this statement belongs to" in form_errors(
