@@ -113,8 +113,6 @@ def _read(connection: sqlite3.Connection, tables: set[str], metadata: dict) -> P
         assert isinstance(statement.records, list)
         statement.records.append(_record(number, row, children.get(row["id"], []), category, payee))
     parsed = ParsedFile(list(statements.values()), budgets=_budgets(connection, tables, category))
-    if parsed.budgets:
-        parsed.lists["budgets"] = len(parsed.budgets)
     if deleted:
         parsed.notes.append(
             f"Categories deleted in Actual and still used by transactions keep their last "

@@ -60,7 +60,6 @@ def parse(files: dict[str, str]) -> ParsedFile:
     parsed = ParsedFile(_register(register[0]) if register else [])
     if budget:
         parsed.budgets = _budget(budget[0])
-        parsed.lists["budgets"] = len(parsed.budgets)
     if not parsed.statements and not parsed.budgets:
         raise ImportFileError("the YNAB export has no transactions and no budget")
     return parsed

@@ -48,6 +48,7 @@ from finance_tracker.web.helpers import (
 )
 
 blueprint = private_blueprint("imports", __name__, "/imports")
+KEEP = "keep"  # a transfer's choice: no transfer, income or expense as it is
 accept_uploads(blueprint, {"imports.index": "import_max_bytes"})
 
 SAMPLE_ROWS = 10  # the live preview on the mapping screen
@@ -279,7 +280,7 @@ def preview(batch_id: int):  # type: ignore[no-untyped-def]
             account_names={a.id: a.name for a in own},
             currencies={a.id: a.currency for a in own},
             source=SOURCE_NAMES[FileFormat(batch.file_format)],
-            moves_in=FileFormat(batch.file_format).moves_in, NEW=NEW,
+            moves_in=FileFormat(batch.file_format).moves_in, NEW=NEW, KEEP=KEEP,
         )  # fmt: skip
     return html, 422 if error else 200
 
@@ -309,9 +310,14 @@ def _options_from(form: MultiDict) -> ImportOptions:
     targets = form.getlist("transfer_account")
     if len(names) != len(targets):
         raise InvalidInput({"options": "choose an account (or none) for every transfer"})
+    transfers = {  # "": as matched (an account this import creates); KEEP: no transfer
+        name: None if target == KEEP else _chosen_account(target, name)
+        for name, target in zip(names, targets, strict=True)
+        if target != ""
+    }
     return ImportOptions(
         accounts=statements or None,
-        transfers={n: _chosen_account(t, n) for n, t in zip(names, targets, strict=True)} or None,
+        transfers=transfers or None,
         round_amounts="round_amounts" in form,
         skip_invalid="skip_invalid" in form,
         rules_override="rules_override" in form,
