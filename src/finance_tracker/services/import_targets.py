@@ -256,11 +256,17 @@ class Targets:
             except MoneyError:  # finer than the currency: the one rounding, said in its name
                 minor = round_half_even(account.opening, account.currency)
                 opening = Decimal(minor).scaleb(-minor_digits(account.currency))
-            created = account_service.create(
-                self.session, self.user_id,
-                account_service.AccountInput(account.name, account.type, account.currency,
-                                             opening),
-            )  # fmt: skip
+            try:
+                created = account_service.create(
+                    self.session, self.user_id,
+                    account_service.AccountInput(account.name, account.type, account.currency,
+                                                 opening),
+                )  # fmt: skip
+            except InvalidInput as refused:  # its name taken since the preview: say so
+                raise InvalidInput(
+                    {"accounts": f"the new account {account.name}: "
+                                 + "; ".join(refused.errors.values())}
+                ) from None  # fmt: skip
             del self.own_accounts[account.id]
             account.id, account.created = created.id, True
             self.own_accounts[account.id] = account
