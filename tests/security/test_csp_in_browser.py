@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from tests.e2e.conftest import chromium, live_server  # noqa: F401 - fixtures
+from tests.e2e.conftest import chromium, live_app, live_server  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.e2e
 PAGES = ["/", "/transactions/", "/transactions/new", "/accounts/", "/budgets/", "/reports/",
