@@ -16,6 +16,7 @@ import datetime as dt
 import json
 import sqlite3
 from collections import defaultdict
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 
@@ -142,11 +143,12 @@ def _record(number, row, lines, category, payee) -> Record:  # type: ignore[no-u
         Cleared.reconciled if row["reconciled"] else
         Cleared.cleared if row["cleared"] else Cleared.uncleared
     )  # fmt: skip
-    common = dict(line=number, date=day, amount=_cents(row["amount"]), payee=name[:200],
-                  memo=(row["notes"] or "")[:1000], fitid=f"actual:{row['id']}",
-                  cleared=cleared)  # fmt: skip
+    base = ParsedRow(
+        number, day, _cents(row["amount"]), name[:200], (row["notes"] or "")[:1000],
+        f"actual:{row['id']}", cleared,
+    )  # fmt: skip
     if row["starting_balance_flag"]:
-        return ParsedRow(opening=True, **common)  # type: ignore[arg-type]
+        return replace(base, opening=True)
     if row["isParent"] and lines:
         splits = []
         for line in lines:
@@ -156,10 +158,10 @@ def _record(number, row, lines, category, payee) -> Record:  # type: ignore[no-u
                 _cents(line["amount"]), category=line_category, transfer=line_transfer,
                 memo=(line["notes"] or "")[:1000],
             ))  # fmt: skip
-        return ParsedRow(splits=tuple(splits), **common)  # type: ignore[arg-type]
+        return replace(base, splits=tuple(splits))
     if transfer:
-        return ParsedRow(transfer=transfer, **common)  # type: ignore[arg-type]
-    return ParsedRow(category=category(row["category"]), **common)  # type: ignore[arg-type]
+        return replace(base, transfer=transfer)
+    return replace(base, category=category(row["category"]))
 
 
 def _budgets(connection: sqlite3.Connection, tables: set[str], category) -> list[ParsedBudget]:  # type: ignore[no-untyped-def]

@@ -15,6 +15,7 @@ import csv
 import datetime as dt
 import io
 from collections import defaultdict
+from dataclasses import replace
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
@@ -140,24 +141,22 @@ def _journal(line: int, row: Row) -> Record:
         return RowProblem(line, f"journal {row['journal_id']}: {error}")
     leaves = _is_own(row, "source")  # money leaves the account the record goes into
 
-    def made(payee: str, **details: object) -> ParsedRow:
-        return ParsedRow(
-            line, day, -amount if leaves else amount, payee[:200], _memo(row),
-            f"firefly:{row['journal_id']}", _cleared(row), tags=_tags(row),
-            **details,  # type: ignore[arg-type]
-        )  # fmt: skip
-
+    base = ParsedRow(
+        line, day, -amount if leaves else amount, "", _memo(row),
+        f"firefly:{row['journal_id']}", _cleared(row), tags=_tags(row),
+    )  # fmt: skip
+    category = row.get("category", "")
     if kind == "withdrawal":
-        return made(row["destination_name"], category=row.get("category", ""))
+        return replace(base, payee=row["destination_name"][:200], category=category)
     if kind == "deposit":
-        return made(row["source_name"], category=row.get("category", ""))
+        return replace(base, payee=row["source_name"][:200], category=category)
     if kind == "transfer":
-        return made(row["description"], transfer=row["destination_name"],
-                    transfer_amount=received)  # fmt: skip
+        return replace(base, payee=row["description"][:200], transfer=row["destination_name"],
+                       transfer_amount=received)  # fmt: skip
     if kind == "opening balance":
-        return made("Opening balance", opening=True)
+        return replace(base, payee="Opening balance", opening=True)
     if kind == "reconciliation":
-        return made(row["description"] or "Reconciliation")
+        return replace(base, payee=(row["description"] or "Reconciliation")[:200])
     return SkippedRecord(line, row["type"], "a kind of Firefly III transaction not known here")
 
 

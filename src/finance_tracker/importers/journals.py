@@ -11,7 +11,7 @@ journal says), with more postings a split whose lines are categories or transfer
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from finance_tracker.domain.ledger import Cleared
@@ -168,20 +168,19 @@ def _record(entry: Entry, main: Posting, currency: str) -> Record:
     payee = entry.payee or entry.narration
     memo = entry.narration if entry.payee else ""
 
-    def made(**details: object) -> ParsedRow:
-        return ParsedRow(
-            entry.line, entry.date, main.amount, payee[:200], memo[:1000], None, entry.cleared,
-            tags=entry.tags, **details,  # type: ignore[arg-type]
-        )  # fmt: skip
+    base = ParsedRow(
+        entry.line, entry.date, main.amount, payee[:200], memo[:1000], None, entry.cleared,
+        tags=entry.tags,
+    )  # fmt: skip
 
     if all(p.root == EQUITY for p in others):
-        return made(opening=True)
+        return replace(base, opening=True)
     if len(others) == 1:
         other = others[0]
         if other.root in OWN:
             received = other.amount if other.commodity != main.commodity else None
-            return made(transfer=display_name(other.account), transfer_amount=received)
-        return made(category=category_path(other.account))
+            return replace(base, transfer=display_name(other.account), transfer_amount=received)
+        return replace(base, category=category_path(other.account))
     lines = []
     for other in others:
         share = _in_currency(other, main.commodity)
@@ -197,7 +196,7 @@ def _record(entry: Entry, main: Posting, currency: str) -> Record:
                                      transfer_amount=received))  # fmt: skip
         else:
             lines.append(ParsedSplit(-share, category=category_path(other.account)))
-    return made(splits=tuple(lines))
+    return replace(base, splits=tuple(lines))
 
 
 def _in_currency(posting: Posting, currency: str) -> Decimal | None:

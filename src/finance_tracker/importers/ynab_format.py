@@ -15,6 +15,7 @@ import csv
 import datetime as dt
 import io
 import re
+from dataclasses import replace
 from decimal import Decimal
 
 from finance_tracker.domain.ledger import Cleared
@@ -133,14 +134,16 @@ def _row(line: int, row: dict[str, str], date_format: str, comma: bool) -> Recor
     payee = row.get("Payee", "")
     transfer = _TRANSFER.match(payee)
     flag = row.get("Flag", "")
-    common = dict(line=line, date=day, amount=amount, memo=row.get("Memo", ""),
-                  cleared=CLEARED.get(row.get("Cleared", "").casefold(), Cleared.uncleared),
-                  tags=(f"flag {flag.casefold()}",) if flag else ())  # fmt: skip
+    base = ParsedRow(
+        line, day, amount, payee[:200], row.get("Memo", ""),
+        cleared=CLEARED.get(row.get("Cleared", "").casefold(), Cleared.uncleared),
+        tags=(f"flag {flag.casefold()}",) if flag else (),
+    )  # fmt: skip
     if payee.casefold() == "starting balance":
-        return ParsedRow(payee="Starting balance", opening=True, **common)  # type: ignore[arg-type]
+        return replace(base, payee="Starting balance", opening=True)
     if transfer:
-        return ParsedRow(payee=payee[:200], transfer=transfer.group(1).strip(), **common)  # type: ignore[arg-type]
-    return ParsedRow(payee=payee[:200], category=_category(row), **common)  # type: ignore[arg-type]
+        return replace(base, transfer=transfer.group(1).strip())
+    return replace(base, category=_category(row))
 
 
 def _split(lines: list[tuple[int, dict[str, str]]], date_format: str, comma: bool) -> Record:
