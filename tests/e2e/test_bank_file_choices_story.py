@@ -80,7 +80,7 @@ def test_bank_files_from_the_wild_with_the_choices_they_need(page):  # type: ign
     assert count(page, "invalid") == "3"
     assert page.get_by_role("button", name="Import", exact=True).is_disabled()
     rounding = page.locator(".import-rounding")
-    assert "Round 3 amounts with more decimals than USD has" in rounding.inner_text()
+    assert "Round 3 amounts with more decimals than their currency has" in rounding.inner_text()
     rounding.get_by_role("switch").check()
     page.get_by_role("button", name="Apply these choices").click()
     page.wait_for_url(re.compile(r"/imports/\d+/preview$"))

@@ -38,7 +38,10 @@ GERMAN_SHOTS = [
     ("de-transactions-phone", "/transactions/", PHONE, "light", False),
 ]
 # Shots a story takes in the middle of what it does (a choice made in an import's preview).
-STORY_SHOTS = {"import-choices": "tests/e2e/test_bank_file_choices_story.py"}
+STORY_SHOTS = {
+    "import-choices": "tests/e2e/test_bank_file_choices_story.py",
+    "move-in": "tests/e2e/test_moving_in_story.py",
+}
 
 
 def test_the_readme_screenshots(chromium, live_server, world, signed_in, world_de, signed_in_de):  # type: ignore[no-untyped-def]

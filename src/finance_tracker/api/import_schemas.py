@@ -18,9 +18,21 @@ MAX_SAMPLE = 100
 
 class ImportUpload(ma.Schema):
     account_id = Id(
-        strict=False, required=True, metadata={"description": "the statement's account"}
+        strict=False,
+        load_default=None,
+        metadata={
+            "description": "a bank statement's account; none for a file moving in from another "
+            "tracker, which brings its own accounts"
+        },
     )
-    file = File(required=True, metadata={"description": "the bank's file: CSV, OFX or QIF"})
+    file = File(
+        required=True,
+        metadata={
+            "description": "a bank's file (CSV, OFX/QFX, QIF), or an export to move in from: "
+            "Firefly III's CSV, YNAB's zip or CSV, Actual Budget's zip, a beancount ledger, an "
+            "hledger/ledger journal"
+        },
+    )
 
 
 class RowProblem(ma.Schema):
@@ -50,11 +62,17 @@ class ImportReport(ma.Schema):
     )
     skipped = fields.List(fields.Nested(SkippedGroup), required=True)
     categories_created = fields.List(fields.String(), required=True)
+    accounts_created = fields.List(fields.String(), load_default=list)
+    budgets_set = fields.Integer(load_default=0)
 
 
 class ImportStatus(ma.Schema):
     id = fields.Integer(required=True)
-    account_id = fields.Integer(required=True)
+    account_id = fields.Integer(
+        required=True,
+        allow_none=True,
+        metadata={"description": "a bank statement's account; null when moving in"},
+    )
     filename = fields.String(required=True, metadata={"description": "as uploaded, for display"})
     format = fields.String(required=True, validate=validate.OneOf([f.value for f in FileFormat]))
     size_bytes = fields.Integer(required=True)
@@ -189,8 +207,19 @@ class StatementAccount(ma.Schema):
         metadata={"description": "the statement's number in the preview, from 1"},
     )
     account_id = Id(
-        required=True, allow_none=True, metadata={"description": "null: do not import it"}
+        required=True,
+        allow_none=True,
+        metadata={"description": "one of your accounts; null: do not import it (or a new one)"},
     )
+    new_account = fields.Boolean(
+        load_default=False,
+        metadata={"description": "moving in: an account made for it (account_id null)"},
+    )
+
+    @ma.validates_schema
+    def _one_target(self, data: dict, **_kwargs: object) -> None:
+        if data.get("new_account") and data.get("account_id") is not None:
+            raise ma.ValidationError("give account_id or new_account, not both", "new_account")
 
 
 class TransferAccount(ma.Schema):
@@ -241,6 +270,13 @@ class ImportOptionsSchema(ma.Schema):
     )
 
 
+class NewAccountOut(ma.Schema):
+    name = fields.String(required=True)
+    currency = fields.String(required=True)
+    type = fields.String(required=True)
+    opening_balance = fields.String(required=True, metadata={"description": "from the file"})
+
+
 class StatementChoice(ma.Schema):
     statement = fields.Integer(required=True, metadata={"description": "its number, from 1"})
     label = fields.String(
@@ -252,8 +288,17 @@ class StatementChoice(ma.Schema):
     currency = fields.String(required=True, allow_none=True)
     records = fields.Integer(required=True)
     account_id = fields.Integer(
-        required=True, allow_none=True, metadata={"description": "null: not imported"}
+        required=True,
+        allow_none=True,
+        metadata={"description": "null: not imported, or into a new account (new_account)"},
     )
+    new_account = fields.Nested(
+        NewAccountOut,
+        required=True,
+        allow_none=True,
+        metadata={"description": "the account this import creates for the statement"},
+    )
+    why_not = fields.String(required=True, metadata={"description": "why it is not imported"})
 
 
 class CategoryChoice(ma.Schema):
@@ -354,4 +399,15 @@ class ImportPreview(ma.Schema):
         metadata={"description": "QIF lists in the file (categories, classes, …): not records"},
     )
     options = fields.Nested(ImportOptionsSchema, required=True)
+    source = fields.String(
+        required=True, metadata={"description": "the kind of file: OFX, Firefly III, YNAB…"}
+    )
+    notes = fields.List(
+        fields.String(),
+        required=True,
+        metadata={"description": "what the file holds that is not carried over, or how"},
+    )
+    budgets = fields.Integer(
+        required=True, metadata={"description": "budget amounts the file sets (YNAB, Actual)"}
+    )
     sample = fields.List(fields.Nested(ImportPreviewRow), required=True)

@@ -31,12 +31,12 @@ from finance_tracker.api.import_schemas import (
 from finance_tracker.api.schemas import ID_PATH, money
 from finance_tracker.api.session import unit_of_work
 from finance_tracker.domain.money import format_plain
-from finance_tracker.importers import FileFormat
+from finance_tracker.importers import SOURCE_NAMES, FileFormat
 from finance_tracker.jobs.imports import submit_import
 from finance_tracker.jobs.progress import store_for
 from finance_tracker.services import imports
 from finance_tracker.services.errors import Conflict, InvalidInput
-from finance_tracker.services.import_plan import ImportOptions
+from finance_tracker.services.import_targets import NEW, ImportOptions, NewAccount
 from finance_tracker.store.models import ImportBatch as BatchRow
 
 blp = ApiBlueprint(
@@ -103,7 +103,9 @@ class Imports(MethodView):
     @blp.response(201, ImportStatus, headers=LOCATION)
     @accepts(MULTIPART, max_bytes=upload_limit("import_max_bytes"))
     def post(self, body: dict) -> tuple[dict, int, dict]:
-        """Upload a bank file (multipart: account_id, file); its format is read from its content.
+        """Upload a bank file (multipart: account_id, file) or an export to move in from (file)
+
+        Its format is read from its content.
 
         A CSV waits in `mapping` for its columns to be confirmed (csv-settings); an OFX or QIF
         file is read at once and is `previewed`, ready to commit."""
@@ -184,10 +186,18 @@ class ImportCsvSettings(MethodView):
             return _csv_view(session, import_id)
 
 
+def _new_account(account: object) -> dict | None:
+    if not isinstance(account, NewAccount):
+        return None
+    return {"name": account.name, "currency": account.currency, "type": account.type,
+            "opening_balance": str(account.opening)}  # fmt: skip
+
+
 def _previewed(batch: BatchRow, result: imports.Preview) -> dict:
-    currency = batch.account.currency
     plan = result.plan
     assert plan is not None
+    currencies = {a.id: a.currency for a in plan.own_accounts.values()}
+    currency = batch.account.currency if batch.account else plan.targets.home_currency
     options = plan.options
     return {
         "total": result.total,
@@ -204,7 +214,9 @@ def _previewed(batch: BatchRow, result: imports.Preview) -> dict:
                 "kind": c.statement.kind,
                 "currency": c.statement.currency,
                 "records": result.statement_records.get(c.number, 0),
-                "account_id": c.account.id if c.account else None,
+                "account_id": c.account.id if c.account and c.account.id > 0 else None,
+                "new_account": _new_account(c.account),
+                "why_not": c.why_not if c.account is None else "",
             }
             for c in plan.statements
         ],
@@ -217,7 +229,11 @@ def _previewed(batch: BatchRow, result: imports.Preview) -> dict:
             for c in plan.categories.values()
         ],  # fmt: skip
         "transfers": [
-            {"name": t.name, "account_id": t.account.id if t.account else None, "note": t.note}
+            {
+                "name": t.name,
+                "account_id": t.account.id if t.account and t.account.id > 0 else None,
+                "note": t.note,
+            }  # fmt: skip
             for t in plan.transfers.values()
         ],
         "rounding": {
@@ -227,7 +243,9 @@ def _previewed(batch: BatchRow, result: imports.Preview) -> dict:
                 {
                     "line": r.line,
                     "original": str(r.rounded_from),
-                    "amount": format_plain(r.row.amount_minor, currency),
+                    "amount": format_plain(
+                        r.row.amount_minor, currencies.get(r.row.account_id, currency)
+                    ),
                 }
                 for r in result.rounded
             ],  # fmt: skip
@@ -236,9 +254,13 @@ def _previewed(batch: BatchRow, result: imports.Preview) -> dict:
         "lists": plan.parsed.lists,
         "options": {
             "statements": [
-                {"statement": c.number, "account_id": c.account.id if c.account else None}
+                {
+                    "statement": c.number,
+                    "account_id": c.account.id if c.account and c.account.id > 0 else None,
+                    "new_account": isinstance(c.account, NewAccount),
+                }
                 for c in plan.statements
-            ],
+            ],  # fmt: skip
             "transfers": [
                 {"name": t.name, "account_id": t.account.id if t.account else None}
                 for t in plan.transfers.values()
@@ -248,7 +270,13 @@ def _previewed(batch: BatchRow, result: imports.Preview) -> dict:
             "rules_override": options.rules_override,
             "create_categories": options.create_categories,
         },
-        "sample": [_sample_row(item, currency) for item in result.sample],
+        "source": SOURCE_NAMES[FileFormat(batch.file_format)],
+        "notes": plan.parsed.notes,
+        "budgets": len(plan.parsed.budgets),
+        "sample": [
+            _sample_row(item, currencies.get(item.row.account_id, currency))
+            for item in result.sample
+        ],
     }
 
 
@@ -322,7 +350,7 @@ class ImportOptionsResource(MethodView):
         transfers = body["transfers"]
         options = ImportOptions(
             accounts=None if statements is None else {
-                s["statement"]: s["account_id"] for s in statements
+                s["statement"]: NEW if s["new_account"] else s["account_id"] for s in statements
             },
             transfers=None if transfers is None else {
                 t["name"]: t["account_id"] for t in transfers

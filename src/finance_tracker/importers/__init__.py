@@ -24,6 +24,25 @@ class FileFormat(StrEnum):
     csv = "csv"
     ofx = "ofx"
     qif = "qif"
+    # Moving in from another tracker: the whole history, every account.
+    firefly = "firefly"  # Firefly III's CSV export of transactions
+    ynab = "ynab"  # YNAB's plan export: the register and budget CSV files (a zip, or one of them)
+    actual = "actual"  # Actual Budget's export: a zip with its SQLite database
+    beancount = "beancount"  # a beancount ledger
+    ledger = "ledger"  # an hledger or ledger journal (the common subset)
+
+    @property
+    def moves_in(self) -> bool:
+        """A whole tracker's history (every account), not one account's bank statement."""
+        return self not in (FileFormat.csv, FileFormat.ofx, FileFormat.qif)
+
+
+SOURCE_NAMES = {
+    FileFormat.csv: "CSV", FileFormat.ofx: "OFX", FileFormat.qif: "QIF",
+    FileFormat.firefly: "Firefly III", FileFormat.ynab: "YNAB",
+    FileFormat.actual: "Actual Budget", FileFormat.beancount: "beancount",
+    FileFormat.ledger: "hledger / ledger",
+}  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +51,7 @@ class ParsedSplit:
     category: str = ""  # as the file names it: "Food:Groceries"
     transfer: str = ""  # the name of the account this line moves money to (QIF S[Savings])
     memo: str = ""
+    transfer_amount: Decimal | None = None  # what arrives there, in its currency, if another
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +67,9 @@ class ParsedRow:
     transfer: str = ""  # QIF L[Savings]: the account on the other side of a transfer
     tags: tuple[str, ...] = ()  # QIF classes
     splits: tuple[ParsedSplit, ...] = ()
+    # What arrives in the transfer's other account, in its currency, when that is another one.
+    transfer_amount: Decimal | None = None
+    opening: bool = False  # the account's opening balance (against equity), not a transaction
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,16 +93,22 @@ class Statement:
     """One account's records in a file. `account` is how the file names it (a bank's account
     number, a Quicken account name), "" when it does not say."""
 
-    kind: str  # "bank", "card", "investment" (OFX); "csv"; "qif"
+    kind: str  # "bank", "card", "investment" (OFX); "csv"; "qif"; "account" (moving in)
     account: str = ""
     currency: str | None = None
     records: Iterable[Record] = field(default_factory=list)
+    account_type: str | None = None  # moving in: the kind of account to create for it
+
+    @property
+    def named(self) -> bool:
+        """Named by the person (a Quicken or tracker account), not by a bank's number."""
+        return self.kind in ("qif", "account")
 
     @property
     def label(self) -> Text:
         if not self.account:
             return Text("The file's transactions")
-        if self.kind == "qif":
+        if self.named:
             return Text("Account %(name)s", name=self.account)
         number = mask_account_number(self.account)
         if self.kind == "bank":
@@ -89,6 +118,16 @@ class Statement:
         if self.kind == "investment":
             return Text("Investment account %(number)s", number=number)
         return Text("Statement %(number)s", number=number)
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedBudget:
+    """An amount budgeted for a category in a month (YNAB, Actual Budget)."""
+
+    line: int
+    month: dt.date
+    category: str  # "Bills:Rent"
+    amount: Decimal
 
 
 LIST_NAMES = {
@@ -107,6 +146,11 @@ class ParsedFile:
     statements: list[Statement]
     bank_messages: list[str] = field(default_factory=list)  # the bank's warnings, to show
     lists: dict[str, int] = field(default_factory=dict)  # QIF lists read: "categories": 12
+    budgets: list[ParsedBudget] = field(default_factory=list)
+    # What the source holds that is not carried over, or carried in another shape: said once.
+    notes: list[str] = field(default_factory=list)
+    # Records of no account of the person's (a journal entry between two categories).
+    unplaced: list[SkippedRecord] = field(default_factory=list)
 
     @property
     def lists_text(self) -> TextList:

@@ -38,14 +38,21 @@ class KeyMaker:
         return "h:" + _digest(f"{day.isoformat()}|{amount_minor}|{normal}|{self._seen[identity]}")
 
     def transfer_keys(
-        self, day: dt.date, amount_minor: int, account_id: int, other_id: int
+        self,
+        day: dt.date,
+        amount_minor: int,
+        account_id: int,
+        other_id: int,
+        other_amount_minor: int | None = None,
     ) -> tuple[str, str]:
-        """The keys of a transfer's leg in `account_id` and of its other leg in `other_id`."""
+        """The keys of a transfer's leg in `account_id` and of its other leg in `other_id`
+        (which receives `other_amount_minor`, in its currency; the same amount by default)."""
         identity = ("transfer", day, amount_minor, other_id)
         self._seen[identity] += 1
         count = self._seen[identity]
+        received = -amount_minor if other_amount_minor is None else other_amount_minor
 
         def leg(amount: int, other: int) -> str:
             return "x:" + _digest(f"{day.isoformat()}|{amount}|{other}|{count}")
 
-        return leg(amount_minor, other_id), leg(-amount_minor, account_id)
+        return leg(amount_minor, other_id), leg(received, account_id)

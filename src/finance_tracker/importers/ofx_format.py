@@ -263,7 +263,7 @@ def _records(
         elif element.tag in POSITIONS:
             yield SkippedRecord(
                 line,
-                "position",
+                Text("position"),
                 Text("a holding, not a transaction: %(reason)s", reason=NOT_HOLDINGS),
             )
 

@@ -18,7 +18,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from finance_tracker.domain.ledger import Cleared
-from finance_tracker.domain.text import Text
+from finance_tracker.domain.text import N_, Text
 from finance_tracker.importers import (
     ImportFileError,
     ParsedFile,
@@ -34,10 +34,10 @@ from finance_tracker.importers.text import detect_encoding
 
 TRANSACTION_BLOCKS = {"bank", "cash", "ccard", "oth a", "oth l", "invoice"}
 SKIPPED_BLOCKS = {
-    "invst": ("investment", "investment transactions are not imported from QIF: this tracker "
-              "records cash, not holdings"),
-    "memorized": ("memorised", "a memorised transaction is a template Quicken fills in, not a "
-                  "transaction"),
+    "invst": (N_("investment"), N_("investment transactions are not imported from QIF: this "
+                                   "tracker records cash, not holdings")),
+    "memorized": (N_("memorised"), N_("a memorised transaction is a template Quicken fills in, "
+                                      "not a transaction")),
 }  # fmt: skip
 LISTS = {"cat": "categories", "class": "classes", "security": "securities", "prices": "prices",
          "account": "accounts", "tag": "tags", "budget": "budgets"}  # fmt: skip
@@ -215,7 +215,7 @@ def _statement_records(stretch: _Stretch, day_first: bool, decimal_comma: bool) 
     for record in stretch.records:
         if record.block in SKIPPED_BLOCKS:
             kind, reason = SKIPPED_BLOCKS[record.block]
-            records.append(SkippedRecord(record.line, kind, reason))
+            records.append(SkippedRecord(record.line, Text(kind), Text(reason)))
         else:
             records.append(_transaction(record, day_first, decimal_comma, says_cleared))
     return records

@@ -17,6 +17,7 @@ from finance_tracker.importers import ImportFileError
 from finance_tracker.jobs.progress import MemoryProgress, RedisProgress
 from finance_tracker.ops import metrics
 from finance_tracker.services import imports
+from finance_tracker.services.errors import InvalidInput
 from finance_tracker.store.database import Database
 from finance_tracker.store.models import ImportBatch, utcnow
 
@@ -71,6 +72,9 @@ def _run_import(
         return "failed"
     except ImportFileError as error:  # the file, not the job: running it again would not help
         _fail(database, batch_id, message_of(error))
+        return "failed"
+    except InvalidInput as error:  # the choices no longer fit (an account renamed meanwhile)
+        _fail(database, batch_id, "; ".join(error.errors.values()))
         return "failed"
     except Exception as error:  # noqa: BLE001 - any crash: record it, nothing was committed
         log.exception("import failed", extra={"batch_id": batch_id})

@@ -1,88 +1,40 @@
-"""From a parsed bank file to the rows an import writes.
-
-Which of the person's accounts each statement goes to, the file's categories matched by name
-(or created), its transfers matched to accounts, splits, rules, rounding and import keys. The
-preview and the commit both run a `Plan`, so what the preview counts is what the commit writes.
-The person's choices are `ImportOptions`, kept on the import; what they leave open has a
-default that a person would pick.
+"""From a parsed file to the rows an import writes: splits, transfers, rules, rounding and
+import keys, for the statements and categories `import_targets` chose. The preview and the
+commit both run a `Plan`, so what the preview counts is what the commit writes.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from finance_tracker.domain.ledger import LedgerError, check_date
 from finance_tracker.domain.money import MoneyError, minor_digits, parse_amount, round_half_even
-from finance_tracker.domain.text import Plural, Text, message_of
+from finance_tracker.domain.text import Text, message_of
 from finance_tracker.importers import (
     ParsedFile,
     ParsedRow,
     ParsedSplit,
     RowProblem,
     SkippedRecord,
-    Statement,
 )
 from finance_tracker.importers.dedup import KeyMaker
-from finance_tracker.services import categories as category_service
-from finance_tracker.services.errors import InvalidInput
+from finance_tracker.services import budgets as budget_service
+from finance_tracker.services.import_targets import (
+    ImportOptions,
+    NewAccount,
+    StatementChoice,
+    Target,
+    Targets,
+)
 from finance_tracker.services.rules import RuleBook
 from finance_tracker.store.bulk_import import ImportLine, ImportRow
-from finance_tracker.store.models import Account, Category
+from finance_tracker.store.models import Account
 
 MAX_TAG = 40
-# Account types a statement of each kind belongs in, best first.
-SUITS = {"card": ("credit_card",), "investment": ("investment",)}
-
-
-@dataclass
-class ImportOptions:
-    """The choices a person makes in the preview. None: not chosen yet (the default applies)."""
-
-    accounts: dict[int, int | None] | None = None  # statement number -> account (None: skip)
-    transfers: dict[str, int | None] | None = None  # the file's account name -> account
-    round_amounts: bool = False  # round amounts finer than the currency, half to even
-    skip_invalid: bool = False  # import the valid rows, skip the invalid ones (listed)
-    rules_override: bool = False  # rules may replace a category the file states
-    create_categories: bool = True  # create the file's categories the person lacks
-
-    def to_json(self) -> str:
-        return json.dumps(asdict(self), sort_keys=True)
-
-    @classmethod
-    def from_json(cls, text: str) -> ImportOptions:
-        data = json.loads(text or "{}")
-        options = cls(**{k: v for k, v in data.items() if k in cls.__dataclass_fields__})
-        if options.accounts is not None:  # JSON keys are strings
-            options.accounts = {int(k): v for k, v in options.accounts.items()}
-        return options
-
-
-@dataclass
-class StatementChoice:
-    number: int
-    statement: Statement
-    account: Account | None
-    why_not: str = ""  # why a statement has no account by default
-
-
-@dataclass
-class CategoryChoice:
-    path: str  # as the file names it
-    category: Category | None  # None: missing
-    create: bool  # missing, and will be created
-
-
-@dataclass
-class TransferChoice:
-    name: str  # as the file names it
-    account: Account | None  # None: kept as income or expense
-    note: str = ""  # why it is kept as income or expense, or how it was matched
 
 
 @dataclass
@@ -99,15 +51,6 @@ class Planned:
 Outcome = Planned | RowProblem | SkippedRecord
 
 
-def _path(name: str) -> tuple[str, str]:
-    """'Food:Groceries' -> ('food', 'groceries'); deeper paths keep the rest in the child's
-    name (categories here have two levels)."""
-    parts = [p.strip() for p in name.split(":") if p.strip()]
-    if not parts:
-        return "", ""
-    return parts[0].casefold(), ":".join(parts[1:]).casefold()
-
-
 def _tag(name: str) -> str:
     return " ".join(name.replace(",", " ").split()).lower()[:MAX_TAG]
 
@@ -117,155 +60,43 @@ class Plan:
         self,
         session: Session,
         user_id: int,
-        account: Account,
+        account: Account | None,
         parsed: ParsedFile,
         options: ImportOptions,
         streamed: bool = False,
+        home_currency: str = "EUR",
     ) -> None:
-        """`streamed`: the records are read once from the file as they go (a large CSV), so
-        nothing may look at them ahead; such a file names no categories or transfers."""
+        """`account`: the one a bank file was uploaded for (None: moving in from another
+        tracker). `streamed`: the records are read once from the file as they go (a large CSV),
+        so nothing may look at them ahead; such a file names no categories or transfers."""
         self.session, self.user_id, self.parsed, self.options = session, user_id, parsed, options
-        own = session.scalars(select(Account).where(Account.user_id == user_id))
-        self.own_accounts = {a.id: a for a in own}
-        self.by_name = {a.name.casefold(): a for a in self.own_accounts.values() if not a.archived}
-        self.statements = self._statements(account)
-        self.categories: dict[str, CategoryChoice] = {}
-        self.transfers: dict[str, TransferChoice] = {}
+        self.targets = Targets(session, user_id, parsed, options, account, home_currency)
         if not streamed:
-            self._read_ahead()
+            self.targets.read_ahead()
+        self.statements = self.targets.statements
+        self.categories = self.targets.categories
+        self.transfers = self.targets.transfers
+        self.own_accounts = self.targets.own_accounts
         self.rule_book = RuleBook(session, user_id)
         self.keys: dict[int, KeyMaker] = {}
-        # id and currency of each account, read once (an ORM attribute costs on every row)
-        self.account_keys = {a.id: (a.id, a.currency) for a in self.own_accounts.values()}
         self.needs_rounding = 0  # rows refused for want of the rounding choice
 
-    # ---- defaults and choices ----------------------------------------------------------------
-    def _statements(self, first: Account) -> list[StatementChoice]:
-        chosen = self.options.accounts or {}
-        count = len(self.parsed.statements)
-        if any(not 1 <= number <= count for number in chosen):
-            raise InvalidInput(
-                {
-                    "accounts": Plural(
-                        "the file has %(count)s statement: number them from 1 to %(count)s",
-                        "the file has %(count)s statements: number them from 1 to %(count)s",
-                        count,
-                    )
-                }
-            )
-        taken = {account_id for account_id in chosen.values() if account_id is not None}
-        choices = []
-        for number, statement in enumerate(self.parsed.statements, start=1):
-            if number not in chosen:
-                choices.append(self._default(number, statement, first, taken))
-                continue
-            account_id = chosen[number]
-            account = self.own_accounts.get(account_id) if account_id is not None else None
-            if account_id is not None and account is None:
-                raise InvalidInput(
-                    {"accounts": Text("statement %(number)s: unknown account", number=number)}
-                )
-            if account is not None and not _fits(statement, account):
-                raise InvalidInput({"accounts": _misfit(number, statement, account)})
-            choices.append(
-                StatementChoice(number, statement, account, Text("you chose to skip it"))
-            )
-        return choices
+    def _account_keys(self) -> dict[int, tuple[int, str]]:
+        # id and currency of each account, read once (an ORM attribute costs on every row)
+        return {a.id: (a.id, a.currency) for a in self.own_accounts.values()}
 
-    def _default(
-        self, number: int, statement: Statement, first: Account, taken: set[int]
-    ) -> StatementChoice:
-        """One statement goes to the account the file was uploaded for; of several, that account
-        takes the first that fits it (its currency, a card statement for a card), and an account
-        of the person's named like the file's account takes its own."""
-        if len(self.parsed.statements) == 1:
-            if not _fits(statement, first):
-                raise InvalidInput({"file": _misfit(number, statement, first)})
-            return StatementChoice(number, statement, first)
-        named = self.by_name.get(statement.account.casefold()) if statement.kind == "qif" else None
-        if named is not None and named.id not in taken and _fits(statement, named):
-            taken.add(named.id)
-            return StatementChoice(number, statement, named)
-        suited = SUITS.get(statement.kind)
-        if (
-            first.id not in taken
-            and _fits(statement, first)
-            and (suited is None or first.type in suited)
-        ):
-            taken.add(first.id)
-            return StatementChoice(number, statement, first)
-        return StatementChoice(number, statement, None, Text("choose an account for it"))
+    def prepare_commit(self) -> dict[str, int]:
+        """At commit, before any row: the new accounts and categories; the tags the rows set.
+        Returns the categories created, by the file's name for them."""
+        self.targets.create_accounts()
+        created = self.targets.create_categories()
+        from finance_tracker.services import tags  # the rows' tags must exist to be linked
 
-    def _read_ahead(self) -> None:
-        """The categories and transfers the file names, with what each will become."""
-        own = category_service.list_all(self.session, self.user_id)
-        by_path = {_path(c.full_name.replace(" › ", ":")): c for c in own}
-        statement_accounts = {
-            c.statement.account.casefold(): c.account
-            for c in self.statements
-            if c.statement.kind == "qif" and c.statement.account and c.account is not None
-        }
-        chosen = self.options.transfers or {}
-        for choice in self.statements:
-            if choice.account is None:
-                continue
-            for record in choice.statement.records:
-                if not isinstance(record, ParsedRow):
-                    continue
-                paths = [record.category, *(s.category for s in record.splits)]
-                for path in filter(None, paths):
-                    if path not in self.categories:
-                        found = by_path.get(_path(path))
-                        create = found is None and self.options.create_categories
-                        self.categories[path] = CategoryChoice(path, found, create)
-                names = [record.transfer, *(s.transfer for s in record.splits)]
-                for name in filter(None, names):
-                    if name not in self.transfers:
-                        self.transfers[name] = self._transfer(
-                            name, choice.account, chosen, statement_accounts
-                        )
-
-    def _transfer(
-        self, name: str, account: Account, chosen: dict, statement_accounts: dict
-    ) -> TransferChoice:
-        if name in chosen:
-            picked = self.own_accounts.get(chosen[name]) if chosen[name] is not None else None
-            if chosen[name] is not None and picked is None:
-                raise InvalidInput({"transfers": Text("%(name)s: unknown account", name=name)})
-            if picked is not None and picked.currency != account.currency:
-                raise InvalidInput(
-                    {
-                        "transfers": Text(
-                            "%(transfer)s: %(account)s is in %(currency)s, the statement in "
-                            "%(statement_currency)s",
-                            transfer=name,
-                            account=picked.name,
-                            currency=picked.currency,
-                            statement_currency=account.currency,
-                        )
-                    }
-                )
-            return TransferChoice(name, picked, "" if picked else Text("kept as income or expense"))
-        match = statement_accounts.get(name.casefold()) or self.by_name.get(name.casefold())
-        if match is None:
-            return TransferChoice(name, None, Text("no account of yours has this name"))
-        if match.currency != account.currency:
-            return TransferChoice(name, None, f"{match.name} is in {match.currency}")
-        return TransferChoice(name, match, Text("matched by name"))
+        tags.resolve(self.session, self.user_id, self.tag_names())
+        return created
 
     def category_ids(self, created: dict[str, int] | None = None) -> dict[str, int]:
-        """The category of each path the file names: existing ones, and those created."""
-        ids = {p: c.category.id for p, c in self.categories.items() if c.category is not None}
-        ids.update(created or {})
-        return ids
-
-    def create_categories(self) -> dict[str, int]:
-        """Create the missing categories the person chose to create (at commit)."""
-        created: dict[str, int] = {}
-        for path, choice in sorted(self.categories.items()):
-            if choice.category is None and choice.create:
-                created[path] = _ensure_category(self.session, self.user_id, path)
-        return created
+        return self.targets.category_ids(created)
 
     def tag_names(self) -> list[str]:
         """Tags the import may set: the file's classes and the rules'; created at commit."""
@@ -278,27 +109,56 @@ class Plan:
                     names.update(_tag(t) for t in record.tags if _tag(t))
         return sorted(names)
 
+    def write_budgets(self, category_ids: dict[str, int]) -> int:
+        """The budgets the file sets (YNAB, Actual), for the categories it names; returns how
+        many were set. Setting one again to the same amount changes nothing."""
+        written = 0
+        for budget in self.parsed.budgets:
+            category_id = category_ids.get(budget.category)
+            if category_id is None:
+                continue
+            currency = self.targets.home_currency
+            amount, _ = self._minor(abs(budget.amount), currency)
+            budget_service.set_budget(self.session, self.user_id, budget_service.BudgetInput(
+                category_id, budget.month, str(Decimal(amount).scaleb(-minor_digits(currency))),
+                currency))  # fmt: skip
+            written += 1
+        return written
+
     # ---- the rows -------------------------------------------------------------------------
-    def outcomes(self, category_ids: dict[str, int]) -> Iterator[tuple[StatementChoice, Outcome]]:
-        """Every record of the file as one outcome, in file order, with its statement. A record
-        that becomes several rows (a split with a transfer line) numbers them as its parts."""
+    def outcomes(
+        self, category_ids: dict[str, int]
+    ) -> Iterator[tuple[StatementChoice | None, Outcome]]:
+        """Every record of the file as one outcome, in file order, with its statement (None for
+        a record of no account). A record that becomes several rows (a split with a transfer
+        line) numbers them as its parts."""
+        self.account_keys = self._account_keys()
+        for unplaced in self.parsed.unplaced:
+            yield None, unplaced
         for choice in self.statements:
-            if choice.account is None:
-                reason = f"{choice.statement.label} is not imported: {choice.why_not or 'skipped'}"
-                for record in choice.statement.records:
-                    yield choice, SkippedRecord(record.line, "statement", reason)
+            if choice.account is None:  # what is skipped anyway keeps its own reason
+                reason = Text(
+                    "%(statement)s is not imported: %(reason)s", statement=choice.statement.label,
+                    reason=choice.why_not or Text("skipped"),
+                )  # fmt: skip
+                for unwanted in choice.statement.records:
+                    if not isinstance(unwanted, SkippedRecord):
+                        unwanted = SkippedRecord(unwanted.line, Text("statement"), reason)
+                    yield choice, unwanted
                 continue
             keys = self.keys.setdefault(choice.account.id, KeyMaker())
             for record in choice.statement.records:
                 if not isinstance(record, ParsedRow):
                     yield choice, record
-                    continue
-                for part, outcome in enumerate(
-                    self._planned(record, choice.account, keys, category_ids)
-                ):
-                    if part and isinstance(outcome, Planned):
-                        outcome.row = replace(outcome.row, part=part)
-                    yield choice, outcome
+                elif record.opening:
+                    yield choice, _opening(record, choice.account)
+                else:
+                    for part, outcome in enumerate(
+                        self._planned(record, choice.account, keys, category_ids)
+                    ):
+                        if part and isinstance(outcome, Planned):
+                            outcome.row = replace(outcome.row, part=part)
+                        yield choice, outcome
 
     def _minor(self, amount: Decimal, currency: str) -> tuple[int, Decimal | None]:
         """Minor units, and the file's amount when it had to be rounded (only if chosen)."""
@@ -324,7 +184,7 @@ class Plan:
         return rounded, amount
 
     def _planned(
-        self, record: ParsedRow, account: Account, keys: KeyMaker, category_ids: dict[str, int]
+        self, record: ParsedRow, account: Target, keys: KeyMaker, category_ids: dict[str, int]
     ) -> Iterator[Outcome]:
         """The row(s) a record becomes. A plain row is built once, without copies: a million
         of them go through here on a large CSV."""
@@ -354,11 +214,15 @@ class Plan:
                 yield from self._split(record, row, keys, lines, category_ids)
                 return
             other = self._transfer_account(record.transfer, account)
-            if other is not None:
-                mine, theirs = keys.transfer_keys(record.date, total, account_id, other.id)
-                row = replace(
-                    row, transfer_account_id=other.id, transfer_key=theirs, also_known_as=(mine,)
+            received = self._received(total, record.transfer_amount, currency, other)
+            if other is not None and received is not None:
+                mine, theirs = keys.transfer_keys(
+                    record.date, total, account_id, other.id, received
                 )
+                row = replace(
+                    row, transfer_account_id=other.id, transfer_key=theirs,
+                    transfer_amount_minor=received, also_known_as=(mine,),
+                )  # fmt: skip
                 yield Planned(record.line, row, False, rounded_from, "", record.transfer)
                 return
         category_id = category_ids.get(record.category) if record.category else None
@@ -380,7 +244,21 @@ class Plan:
         yield Planned(record.line, row, rule is not None, rounded_from, record.category,
                       record.transfer)  # fmt: skip
 
-    def _transfer_account(self, name: str, account: Account) -> Account | None:
+    def _received(
+        self, sent: int, stated: Decimal | None, currency: str, other: Target | None
+    ) -> int | None:
+        """What a transfer of `sent` puts in `other`: the same in one currency; in another,
+        what the file says arrived (None when it does not say: then it is no transfer here)."""
+        if other is None:
+            return None
+        if other.currency == currency:
+            return -sent
+        if stated is None:
+            return None
+        received = abs(self._minor(stated, other.currency)[0])
+        return received if sent < 0 else -received
+
+    def _transfer_account(self, name: str, account: Target) -> Target | None:
         """The account a transfer goes to, if the person has (or chose) one, other than this."""
         choice = self.transfers.get(name) if name else None
         if choice is None or choice.account is None or choice.account.id == account.id:
@@ -405,23 +283,27 @@ class Plan:
             yield RowProblem(record.line, Text("after rounding, the split lines no longer add up"))
             return
         account = self.own_accounts[row.account_id]
-        moved = [
-            (m, s, other)
-            for m, s in lines
-            if (other := self._transfer_account(s.transfer, account))
-        ]
-        kept = [(m, s) for m, s in lines if self._transfer_account(s.transfer, account) is None]
+        kept, moved = [], []
+        for minor, split in lines:
+            other = self._transfer_account(split.transfer, account)
+            received = self._received(minor, split.transfer_amount, account.currency, other)
+            if other is None or received is None:
+                kept.append((minor, split))
+            else:
+                moved.append((minor, split, other, received))
         remaining = sum(minor for minor, _ in kept)
         if kept and remaining == 0:
             yield RowProblem(
                 record.line, Text("the split's lines besides its transfers add up to zero")
             )
             return
-        for minor, split, other in moved:
-            mine, theirs = keys.transfer_keys(record.date, minor, row.account_id, other.id)
+        for minor, split, other, received in moved:
+            mine, theirs = keys.transfer_keys(
+                record.date, minor, row.account_id, other.id, received
+            )
             transfer = replace(
                 row, amount_minor=minor, memo=split.memo or row.memo, import_key=mine,
-                transfer_account_id=other.id, transfer_key=theirs,
+                transfer_account_id=other.id, transfer_key=theirs, transfer_amount_minor=received,
             )  # fmt: skip
             yield Planned(record.line, transfer, transfer_name=split.transfer)
         kind = "income" if remaining > 0 else "expense"
@@ -444,24 +326,10 @@ class Plan:
             )
 
 
-def _fits(statement: Statement, account: Account) -> bool:
-    return statement.currency is None or statement.currency == account.currency
-
-
-def _misfit(number: int, statement: Statement, account: Account) -> Text:
-    return Text(
-        "%(statement)s is in %(currency)s, but %(account)s is in %(account_currency)s: "
-        "import it into a %(currency)s account",
-        statement=statement.label,
-        currency=statement.currency,
-        account=account.name,
-        account_currency=account.currency,
-    )
-
-
-def _ensure_category(session: Session, user_id: int, path: str) -> int:
-    parent_name, child_name = (p.strip() for p in (path.split(":", 1) + [""])[:2])
-    parent = category_service.find_or_create(session, user_id, parent_name, None)
-    if not child_name:
-        return parent.id
-    return category_service.find_or_create(session, user_id, child_name, parent.id).id
+def _opening(record: ParsedRow, account: Target) -> SkippedRecord:
+    """An opening balance is the account's, not a transaction: a new account opens with it."""
+    if isinstance(account, NewAccount):
+        reason = Text("the opening balance of the new account %(name)s", name=account.name)
+    else:
+        reason = Text("an opening balance: %(name)s keeps its own", name=account.name)
+    return SkippedRecord(record.line, Text("opening balance"), reason)

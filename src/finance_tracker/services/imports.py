@@ -31,17 +31,18 @@ from finance_tracker.importers import (
     SkippedRecord,
     Statement,
     csv_format,
-    detect_format,
     ofx_format,
     qif_format,
+    sources,
 )
 from finance_tracker.importers.csv_format import CsvSettings, CsvSniff
-from finance_tracker.services import accounts, tags, uploads
+from finance_tracker.services import accounts, uploads
 from finance_tracker.services.errors import Conflict, InvalidInput, NotFound
-from finance_tracker.services.import_plan import ImportOptions, Plan, Planned
+from finance_tracker.services.import_plan import Plan, Planned
+from finance_tracker.services.import_targets import ImportOptions
 from finance_tracker.store import bulk_import, summaries
 from finance_tracker.store.bulk_import import ImportRow, KeyCheck
-from finance_tracker.store.models import CsvMapping, ImportBatch, utcnow
+from finance_tracker.store.models import CsvMapping, ImportBatch, User, utcnow
 
 CHUNK_BYTES = 1 << 20
 MAX_PROBLEMS_SHOWN = 100
@@ -139,37 +140,49 @@ def list_recent(session: Session, user_id: int, limit: int = 20) -> list[ImportB
 
 
 def start(
-    session: Session, user_id: int, account_id: int, root: Path, stored_name: str, size: int,
-    filename: str | None,
+    session: Session, user_id: int, account_id: int | None, root: Path, stored_name: str,
+    size: int, filename: str | None,
 ) -> ImportBatch:  # fmt: skip
-    """Register an uploaded file: recognise its format by content and guess its settings.
+    """Register an uploaded file: recognise its format by content and guess its settings. A
+    bank statement goes into `account_id`; a file moving in from another tracker brings its
+    own accounts and needs none.
 
     The file goes if this transaction does not commit (its row never existed)."""
     path = root / "imports" / stored_name
     uploads.remove_unless_committed(session, path)
     try:
-        account = accounts.get(session, user_id, account_id)
-    except NotFound:
-        path.unlink(missing_ok=True)
-        raise InvalidInput({"account_id": Text("unknown account")}) from None
-    try:
-        with path.open("rb") as handle:
-            file_format = detect_format(handle.read(8192))
-        settings: dict[str, object] = {}
-        if file_format is FileFormat.csv:
-            saved = session.get(CsvMapping, account.id)
-            settings = (
-                json.loads(saved.settings_json)
-                if saved
-                else csv_format.sniff(path).settings.to_dict()
-            )
+        file_format = sources.detect(path)
     except ImportFileError as error:
         path.unlink(missing_ok=True)
         raise InvalidInput({"file": message_of(error)}) from None
+    account = None
+    if not file_format.moves_in:
+        try:
+            if account_id is None:
+                raise NotFound("account")
+            account = accounts.get(session, user_id, account_id)
+        except NotFound:
+            path.unlink(missing_ok=True)
+            raise InvalidInput(
+                {"account_id": Text("choose the account this statement belongs to")
+                 if account_id is None else Text("unknown account")}
+            ) from None  # fmt: skip
+    settings: dict[str, object] = {}
+    if file_format is FileFormat.csv:
+        assert account is not None
+        saved = session.get(CsvMapping, account.id)
+        try:
+            settings = (
+                json.loads(saved.settings_json) if saved
+                else csv_format.sniff(path).settings.to_dict()
+            )  # fmt: skip
+        except ImportFileError as error:
+            path.unlink(missing_ok=True)
+            raise InvalidInput({"file": message_of(error)}) from None
     batch = ImportBatch(
-        user_id=user_id, account_id=account.id, filename=display_name(filename),
-        stored_name=stored_name, size_bytes=size, file_format=file_format.value,
-        settings_json=json.dumps(settings),
+        user_id=user_id, account_id=account.id if account else None,
+        filename=display_name(filename), stored_name=stored_name, size_bytes=size,
+        file_format=file_format.value, settings_json=json.dumps(settings),
         status="mapping" if file_format is FileFormat.csv else "uploaded",
     )  # fmt: skip
     session.add(batch)
@@ -224,13 +237,19 @@ def _parsed(batch: ImportBatch, root: Path) -> tuple[ParsedFile, bool]:
         return ParsedFile([Statement("csv", records=csv_format.parse(path, settings))]), True
     if batch.file_format == FileFormat.ofx.value:
         return ofx_format.parse(path), False
-    return qif_format.parse(path), False
+    if batch.file_format == FileFormat.qif.value:
+        return qif_format.parse(path), False
+    return sources.parse(path, FileFormat(batch.file_format)), False
 
 
 def _plan(session: Session, batch: ImportBatch, root: Path) -> Plan:
     parsed, streamed = _parsed(batch, root)
     options = ImportOptions.from_json(batch.options_json)
-    return Plan(session, batch.user_id, batch.account, parsed, options, streamed)
+    user = session.get(User, batch.user_id)
+    assert user is not None
+    return Plan(
+        session, batch.user_id, batch.account, parsed, options, streamed, user.default_currency
+    )
 
 
 @dataclass
@@ -317,9 +336,11 @@ def preview(session: Session, user_id: int, batch_id: int, root: Path, limit: in
             pending.clear()
 
         for choice, outcome in plan.outcomes(plan.category_ids()):
-            result.statement_records[choice.number] = result.statement_records.get(
-                choice.number, 0
-            ) + (not isinstance(outcome, Planned) or outcome.row.part == 0)
+            if choice is not None:  # a record of no account counts only in the whole file
+                number = choice.number
+                result.statement_records[number] = result.statement_records.get(number, 0) + (
+                    not isinstance(outcome, Planned) or outcome.row.part == 0
+                )
             if isinstance(outcome, RowProblem):
                 result.problem(outcome)
             elif isinstance(outcome, SkippedRecord):
@@ -354,9 +375,8 @@ def set_options(
     if batch.status in NOT_DISCARDABLE or batch.status == "queued":
         raise Conflict(Text("this import has already been committed"))
     refuse_expired(batch)
-    parsed, streamed = _parsed(batch, root)
-    Plan(session, user_id, batch.account, parsed, options, streamed)  # refuses what cannot be
     batch.options_json = options.to_json()
+    _plan(session, batch, root)  # refuses what cannot be (the transaction then rolls back)
     session.flush()
     return batch
 
@@ -396,9 +416,7 @@ def commit(
     Invalid rows refuse the whole import, unless the person chose to skip them: then they are
     listed on the import's record, with what else was skipped and why."""
     plan = _plan(session, batch, root)
-    created = plan.create_categories()
-    # Tags the file or a rule may set must exist before the bulk insert links them.
-    tags.resolve(session, batch.user_id, plan.tag_names())
+    created = plan.prepare_commit()  # new accounts, categories and tags, before any row
     preview = Preview()
 
     def rows() -> Iterator[ImportRow]:
@@ -415,6 +433,7 @@ def commit(
     )
     if preview.invalid and not plan.options.skip_invalid:
         raise ImportRefused(preview.problems, preview.invalid)
+    budgets = plan.write_budgets(plan.category_ids(created))
     summaries.refresh(session, batch.user_id, written.months)
     batch.status, batch.finished_at = "done", utcnow()
     batch.total_rows = written.records + preview.invalid + preview.skipped
@@ -428,5 +447,7 @@ def commit(
         "skipped": [{"reason": g.reason, "kinds": g.kinds, "count": g.count, "lines": g.lines}
                     for g in preview.skipped_groups],
         "categories_created": sorted(created),
+        "accounts_created": [a.name for a in plan.targets.new_accounts if a.created],
+        "budgets_set": budgets,
     })  # fmt: skip
     return written

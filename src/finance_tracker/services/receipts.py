@@ -63,8 +63,14 @@ def attach(
         kind = filetype.guess(handle.read(8192))
     if kind is None or kind.mime not in ALLOWED_TYPES:
         stored.unlink(missing_ok=True)
-        found = f" (this is {kind.mime})" if kind else ""
-        raise InvalidInput({"file": "attach a JPEG, PNG, WebP, GIF, HEIC image or a PDF" + found})
+        if kind is None:
+            refused = Text("attach a JPEG, PNG, WebP, GIF, HEIC image or a PDF")
+        else:
+            refused = Text(
+                "attach a JPEG, PNG, WebP, GIF, HEIC image or a PDF (this is %(type)s)",
+                type=kind.mime,
+            )
+        raise InvalidInput({"file": refused})
     receipt = Receipt(
         user_id=user_id, transaction_id=transaction.id, filename=display_name(filename),
         stored_name=stored_name, content_type=kind.mime, size_bytes=size,

@@ -521,7 +521,9 @@ def set_category(
     }
     unknown = [str(i) for i in wanted if i not in found]
     if unknown:
-        raise InvalidInput({"ids": "no such transaction: " + ", ".join(unknown[:10])})
+        raise InvalidInput(
+            {"ids": Text("no such transaction: %(ids)s", ids=", ".join(unknown[:10]))}
+        )
     rows = [found[i] for i in wanted]
     transfers = [r for r in rows if r.kind == TransactionKind.transfer.value]
     splits = [r for r in rows if r.is_split]
@@ -703,7 +705,7 @@ def search(
     """A page of top-level transactions; `count=False` skips counting every match (the total
     is then only what this page holds), for lists that show no page numbers."""
     if sort not in SORTS:
-        raise InvalidInput({"sort": "sort by one of: " + ", ".join(SORTS)})
+        raise InvalidInput({"sort": Text("sort by one of: %(sorts)s", sorts=", ".join(SORTS))})
     if page < 1:
         raise InvalidInput({"page": Text("pages start at 1")})
     if not 1 <= per_page <= MAX_PER_PAGE:

@@ -63,6 +63,7 @@ class ImportRow:
     # A transfer: the account of its other leg, and that leg's import key there.
     transfer_account_id: int | None = None
     transfer_key: str | None = None
+    transfer_amount_minor: int | None = None  # what arrives there: -amount_minor by default
     # Other keys this row may be in its account under already (a transfer written earlier
     # from the other account's file).
     also_known_as: tuple[str, ...] = ()
@@ -238,7 +239,8 @@ def _write_one(
                  "kind": "transfer", "memo": row.memo, "category_id": None, "is_split": False,
                  "transfer_group": group, "import_key": row.import_key},
                 {**common, "account_id": row.transfer_account_id, "kind": "transfer",
-                 "amount_minor": -row.amount_minor, "memo": row.memo, "category_id": None,
+                 "amount_minor": -row.amount_minor if row.transfer_amount_minor is None
+                 else row.transfer_amount_minor, "memo": row.memo, "category_id": None,
                  "is_split": False, "transfer_group": group, "import_key": row.transfer_key},
             ],
         )  # fmt: skip

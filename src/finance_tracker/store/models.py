@@ -344,11 +344,13 @@ class ImportBatch(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    # The account a bank statement was uploaded for; None when moving in from another tracker
+    # (its file holds every account).
+    account_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
     filename: Mapped[str] = mapped_column(String(200))  # for display only, never a path
     stored_name: Mapped[str] = mapped_column(String(64))  # a random name under UPLOAD_DIR
     size_bytes: Mapped[int] = mapped_column(BigInteger)
-    file_format: Mapped[str] = mapped_column(String(8))
+    file_format: Mapped[str] = mapped_column(String(12))
     settings_json: Mapped[str] = mapped_column(Text, default="{}")
     status: Mapped[str] = mapped_column(String(12), default="uploaded")
     total_rows: Mapped[int] = mapped_column(Integer, default=0)
@@ -365,7 +367,7 @@ class ImportBatch(Base):
     started_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
     finished_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
 
-    account: Mapped[Account] = relationship(lazy="joined")
+    account: Mapped[Account | None] = relationship(lazy="joined")
 
 
 class CsvMapping(Base):

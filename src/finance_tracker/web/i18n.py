@@ -257,7 +257,7 @@ def _value(value: object) -> object:
 
 # Stored messages (an import's report, kept in the database) are English text again. Written from
 # a template, one that matches gives the values back; those named below are messages themselves.
-NESTED = {"message", "reason", "problem", "what"}
+NESTED = {"message", "reason", "problem", "what", "statement"}
 NESTED_LISTS = {"problems", "messages"}  # "line 3: …; line 5: …" (a TextList joined by "; ")
 PLACEHOLDER = re.compile(r"%\((\w+)\)[sr]")
 REPR_PLACEHOLDER = re.compile(r"%\((\w+)\)r")

@@ -12,6 +12,7 @@ from contextlib import closing
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
+from typing import Literal
 
 from flask import current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -23,15 +24,21 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from finance_tracker.domain.money import MoneyError, parse_amount
 from finance_tracker.domain.text import Text
-from finance_tracker.importers import FileFormat, ImportFileError, RowProblem, csv_format
+from finance_tracker.importers import (
+    SOURCE_NAMES,
+    FileFormat,
+    ImportFileError,
+    RowProblem,
+    csv_format,
+)
 from finance_tracker.importers.csv_format import CsvSettings
 from finance_tracker.jobs.imports import submit_import
 from finance_tracker.jobs.progress import store_for
 from finance_tracker.routing import MAX_ID
 from finance_tracker.services import categories, imports
 from finance_tracker.services.errors import Conflict, InvalidInput
-from finance_tracker.services.import_plan import ImportOptions
-from finance_tracker.store.models import ImportBatch
+from finance_tracker.services.import_targets import NEW, ImportOptions, NewAccount
+from finance_tracker.store.models import Account, ImportBatch
 from finance_tracker.web import choices
 from finance_tracker.web.forms import CsvMappingForm, ImportUploadForm
 from finance_tracker.web.helpers import (
@@ -47,6 +54,7 @@ from finance_tracker.web.helpers import (
 )
 
 blueprint = private_blueprint("imports", __name__, "/imports")
+KEEP = "keep"  # a transfer's choice: no transfer, income or expense as it is
 accept_uploads(blueprint, {"imports.index": "import_max_bytes"})
 
 SAMPLE_ROWS = 10  # the live preview on the mapping screen
@@ -74,7 +82,9 @@ def _root() -> Path:
 
 def _index_page(form: ImportUploadForm, status: int = 200):  # type: ignore[no-untyped-def]
     with unit_of_work() as session:
-        form.account_id.choices = choices.account_choices(session, user_id(), _("Choose…"))
+        form.account_id.choices = choices.account_choices(
+            session, user_id(), _("None: the file brings its own accounts")
+        )
         if form.account_id.data is None and len(form.account_id.choices) == 2:
             form.account_id.data = int(form.account_id.choices[1].value)  # the only account
         html = render_template(
@@ -106,10 +116,11 @@ def index():  # type: ignore[no-untyped-def]
 def _upload(form: ImportUploadForm) -> tuple[int, bool]:
     """Store the file and register it; returns the import's id and whether it is a CSV."""
     upload = form.file.data
-    if form.account_id.data is None:
-        raise InvalidInput({"account_id": Text("choose the account this statement belongs to")})
     if upload is None:
-        raise InvalidInput({"file": Text("choose the file your bank gave you (CSV, OFX or QIF)")})
+        raise InvalidInput(
+            {"file": Text("choose the file your bank gave you (CSV, OFX or QIF), or the export "
+                          "of the app you move in from")}
+        )  # fmt: skip
     root = _root()
     stored_name, size = imports.save_upload(
         root, "imports", upload.stream, upload_limit("import_max_bytes")
@@ -121,8 +132,8 @@ def _upload(form: ImportUploadForm) -> tuple[int, bool]:
             )
             is_csv = batch.status == "mapping"
             if not is_csv:
-                # OFX and QIF go straight to the preview: read them now, so that a broken file
-                # is refused on this form, with the reason.
+                # Everything but a CSV goes straight to the preview: read it now, so that a
+                # broken file is refused on this form, with the reason.
                 imports.preview(session, user_id(), batch.id, root, limit=0)
             return batch.id, is_csv
     except InvalidInput:
@@ -141,6 +152,12 @@ def _too_large(error: RequestEntityTooLarge):  # type: ignore[no-untyped-def]
         _("the file is larger than %(limit)s, the most a bank file may be", limit=limit)
     ]
     return _index_page(form, 413)
+
+
+def _bank_account(batch: ImportBatch) -> Account:
+    """The account a bank statement (here: a CSV's) was uploaded for."""
+    assert batch.account is not None, "a bank statement always has its account"
+    return batch.account
 
 
 @dataclass
@@ -171,7 +188,7 @@ def _sample(batch: ImportBatch, form: CsvMappingForm) -> Sample:
             _("%(field)s: %(problem)s", field=getattr(form, k).label.text, problem=localize(m))
             for k, m in problems.items()
         ])  # fmt: skip
-    currency = batch.account.currency
+    currency = _bank_account(batch).currency
     rows = []
     try:
         path = imports.stored_path(_root(), batch)
@@ -230,7 +247,7 @@ def mapping(batch_id: int):  # type: ignore[no-untyped-def]
         batch = imports.get(session, user_id(), batch_id)
         html = render_template(
             "imports/mapping.html", batch=batch, form=form, view=view,
-            sample=_sample(batch, form), currency=batch.account.currency,
+            sample=_sample(batch, form), currency=_bank_account(batch).currency,
         )  # fmt: skip
     return html, status
 
@@ -247,7 +264,7 @@ def sample(batch_id: int):  # type: ignore[no-untyped-def]
         imports.refuse_expired(batch)  # its file is gone
         return render_template(
             "imports/_sample.html", sample=_sample(batch, form),
-            currency=batch.account.currency,
+            currency=_bank_account(batch).currency,
         )  # fmt: skip
 
 
@@ -270,8 +287,14 @@ def preview(batch_id: int):  # type: ignore[no-untyped-def]
         html = render_template(
             "imports/preview.html", batch=batch, result=result, error=error,
             category_names=names, is_csv=batch.file_format == FileFormat.csv.value,
-            accounts=sorted((a for a in own if not a.archived), key=lambda a: a.name.casefold()),
+            accounts=sorted(
+                (a for a in own if not a.archived and not isinstance(a, NewAccount)),
+                key=lambda a: a.name.casefold(),
+            ),
             account_names={a.id: a.name for a in own},
+            currencies={a.id: a.currency for a in own},
+            source=SOURCE_NAMES[FileFormat(batch.file_format)],
+            moves_in=FileFormat(batch.file_format).moves_in, NEW=NEW, KEEP=KEEP,
         )  # fmt: skip
     return html, 422 if error else 200
 
@@ -285,10 +308,15 @@ def _chosen_account(value: str, what: str) -> int | None:
     return int(value)
 
 
+def _chosen_target(value: str, what: str) -> int | Literal["new"] | None:
+    """A statement's account: one of the person's, "new" (one made for it), or none."""
+    return NEW if value == NEW else _chosen_account(value, what)
+
+
 def _options_from(form: MultiDict) -> ImportOptions:
     """The preview's choices form: a select per statement and per transfer, and switches."""
     statements = {
-        int(key.removeprefix("statement-")): _chosen_account(
+        int(key.removeprefix("statement-")): _chosen_target(
             value, Text("statement %(number)s", number=key[10:])
         )
         for key, value in form.items()
@@ -298,9 +326,14 @@ def _options_from(form: MultiDict) -> ImportOptions:
     targets = form.getlist("transfer_account")
     if len(names) != len(targets):
         raise InvalidInput({"options": Text("choose an account (or none) for every transfer")})
+    transfers = {  # "": as matched (an account this import creates); KEEP: no transfer
+        name: None if target == KEEP else _chosen_account(target, name)
+        for name, target in zip(names, targets, strict=True)
+        if target != ""
+    }
     return ImportOptions(
         accounts=statements or None,
-        transfers={n: _chosen_account(t, n) for n, t in zip(names, targets, strict=True)} or None,
+        transfers=transfers or None,
         round_amounts="round_amounts" in form,
         skip_invalid="skip_invalid" in form,
         rules_override="rules_override" in form,
@@ -375,6 +408,8 @@ def _progress(batch: ImportBatch) -> dict[str, object]:
         "error": localize(batch.error) if batch.error else None,
         "transactions_url": (
             url_for("transactions.index", account_id=batch.account_id)
+            if batch.status == "done" and batch.account_id
+            else url_for("transactions.index")
             if batch.status == "done"
             else None
         ),

@@ -17,6 +17,8 @@ from pathlib import Path
 import pytest
 from tests.statements.catalogue import VARIANTS, Row, Statement, Variant
 
+from finance_tracker.domain.categories import DEFAULT_CATEGORIES
+
 from .helpers import assert_problem
 
 CORPUS = Path(__file__).parents[2] / "statements"
@@ -54,9 +56,18 @@ def accounts_for(api, variant: Variant) -> list[dict]:  # type: ignore[no-untype
     return list(made.values())
 
 
+# The person's categories (the defaults) that a one-level name in a file means: the only
+# subcategory of that name ("Salary" is Income › Salary).
+DEFAULT_LEAVES = {
+    child: f"{parent} › {child}"
+    for parent, children in DEFAULT_CATEGORIES.items()
+    for child in children
+}
+
+
 def category_name(path: str) -> str:
     parent, _, child = path.partition(":")
-    return f"{parent} › {child}" if child else parent
+    return f"{parent} › {child}" if child else DEFAULT_LEAVES.get(parent, parent)
 
 
 def expected_records(statement: Statement) -> int:

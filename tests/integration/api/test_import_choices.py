@@ -246,9 +246,10 @@ $-300.00
     commit(api, api.start_import(checking["id"], payslip, "payslip.qif")["id"])
     [row] = transactions_in(api, checking["id"])
     assert (row["kind"], row["amount"]) == ("income", "1200.00")
+    # a category of one level the person has once as a subcategory is that one
     assert [(s["category"], s["amount"]) for s in row["splits"]] == [
-        ("Salary", "1500.00"),
-        ("Taxes", "-300.00"),
+        ("Income › Salary", "1500.00"),
+        ("Bills › Taxes", "-300.00"),
     ]
     saved = api.patch(f"/api/v1/transactions/{row['id']}", json={"memo": "April"})
     assert saved.status_code == 200, saved.get_json()
@@ -256,4 +257,4 @@ $-300.00
     report = api.get(
         "/api/v1/reports/spending-by-category?date_from=2026-04-01&date_to=2026-04-30"
     ).get_json()
-    assert [(i["category"], i["spent"]) for i in report["items"]] == [("Taxes", "300.00")]
+    assert [(i["category"], i["spent"]) for i in report["items"]] == [("Bills", "300.00")]

@@ -231,7 +231,7 @@ def test_a_commit_before_the_preview_is_sent_to_the_preview(ada, db):
             b"MZ\x90\x00\x03" + b"\x00" * 100,
             "this file is a Windows executable, not a bank statement",
         ),
-        (b"PK\x03\x04" + b"\x00" * 100, "this file is a zip archive, not a bank statement"),
+        (b"PK\x03\x04" + b"\x00" * 100, "the zip archive is damaged or cut short"),
         (b"", "the file is empty"),
         (b"OFXHEADER:100\nDATA:OFXSGML\n\n<OFX><BANKMSGSRSV1><STMTTRN><TRNAMT>-1", "truncated"),
     ],
@@ -251,8 +251,9 @@ def test_an_upload_needs_an_account_and_a_file(ada):
     checking = ada.open_account("Checking")
     response = ada.browser.submit("/imports/", {"account_id": str(checking)})
     assert response.status_code == 422
-    assert "choose the file your bank gave you (CSV, OFX or QIF)" in form_errors(
-        response.get_data(as_text=True)
+    assert (
+        "choose the file your bank gave you (CSV, OFX or QIF), or the export of the app you "
+        "move in from" in form_errors(response.get_data(as_text=True))
     )
     response = upload(ada, "", CSV)
     assert "choose the account this statement belongs to" in form_errors(
@@ -301,3 +302,31 @@ def test_a_path_as_the_file_name_is_only_a_label(ada, db, app):
     assert [
         p.relative_to(uploads).parent.as_posix() for p in uploads.rglob("*") if p.is_file()
     ] == ["imports"]
+
+
+def test_the_preview_points_a_transfer_at_an_account_or_keeps_it_as_an_expense(ada, db):
+    checking = ada.open_account("Checking")
+    savings = ada.open_account("Family savings")
+    register = (
+        b"!Type:Bank\nD10/02/2026\nT-200.00\nPCard payment\nL[Family savings]\n^\n"
+        b"D10/03/2026\nT-50.00\nPTo my brother\nL[Brother]\n^\n"
+    )
+    batch = batch_id_from(upload(ada, checking, register, "register.qif"))
+    preview = ada.page(f"/imports/{batch}/preview")
+    assert "no account of yours has this name" in preview  # [Brother]
+    ada.post(
+        f"/imports/{batch}/options",
+        {"transfer_name": ["Family savings", "Brother"],
+         "transfer_account": ["keep", str(savings)], "create_categories": "on"},
+        form_url=f"/imports/{batch}/preview",
+    )  # fmt: skip
+    rows = {
+        payee: row
+        for row in re.findall(
+            r"<tr data-status.*?</tr>", ada.page(f"/imports/{batch}/preview"), re.S
+        )
+        for payee in ("Card payment", "To my brother")
+        if payee in row
+    }
+    assert "Uncategorised" in rows["Card payment"]  # kept as an expense, as chosen
+    assert "Transfer to Family savings" in rows["To my brother"]

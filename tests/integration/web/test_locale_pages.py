@@ -268,3 +268,48 @@ def test_stored_english_messages_are_shown_in_the_readers_language(app):
             "diese Datei ist ein ZIP-Archiv, kein Kontoauszug",
             "Groceries at the corner shop",
         ]
+
+
+MOVEIN = __import__("pathlib").Path(__file__).parents[2] / "movein"
+
+
+def test_moving_in_reads_in_german(jonas, db):
+    """Moving in from another tracker (hledger here) in German: the preview's headings, the
+    notes about what is not carried over, the report after the commit, and a refused journal's
+    reason are all German; the journal's own names stay as they are."""
+    from tests.integration.web.test_import_pages import batch_id_from, commit
+
+    broken = jonas.upload(
+        "/imports/", (MOVEIN / "ledger" / "does_not_balance.journal").read_bytes(),
+        "broken.journal", form_url="/imports/", account_id="",
+    )  # fmt: skip
+    assert broken.status_code == 422
+    assert form_errors(broken.get_data(as_text=True)) == [
+        "Zeile 1: die Buchung geht nicht auf: 0.09 EUR bleiben übrig"  # the journal's notation
+    ]
+    firefly = batch_id_from(jonas.upload(
+        "/imports/", (MOVEIN / "firefly" / "bad_date.csv").read_bytes(), "firefly.csv",
+        form_url="/imports/", account_id="",
+    ))  # fmt: skip
+    assert "Journal 12: &#39;2026-02-30T00:00:00+01:00&#39; ist kein Datum" in jonas.page(
+        f"/imports/{firefly}/preview"
+    )
+
+    response = jonas.upload(
+        "/imports/", (MOVEIN / "ledger" / "household.journal").read_bytes(), "household.journal",
+        form_url="/imports/", account_id="",
+    )  # fmt: skip
+    batch_id = batch_id_from(response)
+    preview = jonas.page(f"/imports/{batch_id}/preview")
+    assert "Umzug von" in preview and "hledger / ledger" in preview
+    assert "Konten in dieser Datei" in preview
+    assert "Periodische und automatische Buchungen (~, =) werden nicht übernommen (Zeile" in preview
+    assert "$ wird als USD gelesen." in preview
+    assert "Ein neues Konto „checking“ (EUR)" in preview
+
+    commit(jonas, batch_id)
+    done = jonas.page(f"/imports/{batch_id}")
+    assert "Angelegte Konten:" in done and "Ihre Buchungen ansehen" in done
+    with db.session() as session:
+        names = set(session.scalars(select(Account.name)))
+    assert {"checking", "savings"} <= names  # the journal's names, not translated

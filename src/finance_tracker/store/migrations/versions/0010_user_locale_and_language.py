@@ -1,7 +1,7 @@
 """users: the locale (how amounts and dates are written) and the language of the pages
 
-Revision ID: 0009
-Revises: 0008
+Revision ID: 0010
+Revises: 0009
 Additions only. People registered before this migration saw US English formats and pages:
 en_US is what they keep until they choose otherwise in Settings. language NULL follows the
 locale (German pages for de_AT).
@@ -10,8 +10,8 @@ locale (German pages for de_AT).
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0009"
-down_revision = "0008"
+revision = "0010"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 
