@@ -81,6 +81,7 @@ def register(app: Flask) -> None:
         exports,
         imports,
         me,
+        rates,
         receipts,
         recurring,
         reports,
@@ -124,7 +125,7 @@ def register(app: Flask) -> None:
     api.register_converter(MonthConverter, month_parameter)
     csrf = app.extensions.get("csrf")
     modules = (me, accounts, categories, tags, transactions, receipts, dashboard, budgets,
-               recurring, rules, reports, imports, exports, suggestions)  # fmt: skip
+               recurring, rules, reports, rates, imports, exports, suggestions)  # fmt: skip
     for module in modules:
         api.register_blueprint(module.blp)
         if csrf is not None:  # token-authenticated: a browser's cookies prove nothing here

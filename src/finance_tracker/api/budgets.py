@@ -20,6 +20,12 @@ from sqlalchemy.orm import Session
 
 from finance_tracker.api.auth import current_user_id
 from finance_tracker.api.base import ApiBlueprint
+from finance_tracker.api.conversion import (
+    ConversionOut,
+    MissingRateOut,
+    present_missing,
+    present_notes,
+)
 from finance_tracker.api.schemas import (
     ID_PATH,
     Amount,
@@ -54,11 +60,20 @@ class Figures(ma.Schema):
     carried_minor = MinorOut("carried over")
     available = MoneyOut("budgeted plus carried")
     available_minor = MinorOut("available")
-    spent = MoneyOut("expenses in the category and its subcategories, in the budget's currency")
+    spent = MoneyOut(
+        "expenses in the category and its subcategories, in the budget's currency: spending "
+        "from accounts in other currencies converted at the rate of its day"
+    )
     spent_minor = MinorOut("spent")
     remaining = MoneyOut("available minus spent; negative when over budget")
     remaining_minor = MinorOut("remaining")
     over_budget = fields.Boolean(required=True)
+
+
+class SpentIn(ma.Schema):
+    currency = fields.String(required=True)
+    spent = MoneyOut("spent this month in this currency, as spent")
+    spent_minor = MinorOut("spent")
 
 
 class BudgetLine(Figures):
@@ -67,6 +82,16 @@ class BudgetLine(Figures):
     category = fields.String(required=True, metadata={"example": "Food › Groceries"})
     currency = fields.String(required=True, metadata={"example": "EUR"})
     rollover = fields.Boolean(required=True)
+    spent_originals = fields.List(
+        fields.Nested(SpentIn),
+        required=True,
+        metadata={"description": "this month's spending per currency before conversion"},
+    )
+    missing_rates = fields.List(
+        fields.Nested(MissingRateOut),
+        required=True,
+        metadata={"description": "rates lacking: the spending they would convert is not in spent"},
+    )
 
 
 class BudgetTotal(Figures):
@@ -83,7 +108,12 @@ class BudgetMonth(ma.Schema):
     totals = fields.List(
         fields.Nested(BudgetTotal),
         required=True,
-        metadata={"description": "per currency; currencies are never added up"},
+        metadata={"description": "per budget currency"},
+    )
+    conversions = fields.List(
+        fields.Nested(ConversionOut),
+        required=True,
+        metadata={"description": "per budget currency: the rates its spending was converted at"},
     )
 
 
@@ -144,6 +174,10 @@ def present_month(view: budgets.BudgetMonth) -> dict:
                 "currency": row.currency,
                 "rollover": row.rollover,
                 **_figures(row.line, row.currency),
+                "spent_originals": [
+                    {"currency": c, **money("spent", a, c)} for c, a in row.originals.items()
+                ],
+                "missing_rates": [present_missing(gap) for gap in row.missing],
             }
             for row in view.rows
         ],
@@ -151,6 +185,7 @@ def present_month(view: budgets.BudgetMonth) -> dict:
             {"currency": currency, **_figures(line, currency)}
             for currency, line in sorted(view.totals().items())
         ],
+        "conversions": [present_notes(notes) for notes in view.notes],
     }
 
 

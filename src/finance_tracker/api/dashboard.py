@@ -9,16 +9,25 @@ from marshmallow import fields
 from finance_tracker.api import accounts, transactions
 from finance_tracker.api.auth import current_user_id
 from finance_tracker.api.base import ApiBlueprint
+from finance_tracker.api.conversion import (
+    ConversionOut,
+    ConvertedMinorOut,
+    ConvertedOut,
+    money_or_none,
+    present_missing,
+    present_use,
+)
 from finance_tracker.api.schemas import MinorOut, MoneyOut, in_ledger, money
 from finance_tracker.api.session import unit_of_work
-from finance_tracker.services import dashboard
+from finance_tracker.services import dashboard, users
 from finance_tracker.services.dashboard import CurrencySummary as Summary
 
 blp = ApiBlueprint(
     "Dashboard",
     __name__,
     url_prefix="/api/v1/dashboard",
-    description="Figures per currency; amounts in different currencies are never added up.",
+    description="Figures in the home currency (`home`: every currency converted at the rate of "
+    "each amount's day) and per currency as held (`currencies`).",
 )
 
 
@@ -52,8 +61,38 @@ class CurrencySummary(ma.Schema):
     )
 
 
+class HomeCategory(ma.Schema):
+    category = fields.String(required=True)
+    amount = ConvertedOut("spent this month")
+    amount_minor = ConvertedMinorOut("spent this month")
+
+
+class HomeMonth(ma.Schema):
+    month = fields.String(required=True, metadata={"example": "2026-01"})
+    income = ConvertedOut("income")
+    income_minor = ConvertedMinorOut("income")
+    spending = ConvertedOut("spending")
+    spending_minor = ConvertedMinorOut("spending")
+
+
+class HomeSummary(ConversionOut):
+    net_worth = ConvertedOut("every balance, valued at today's rates,")
+    net_worth_minor = ConvertedMinorOut("net worth")
+    income_this_month = ConvertedOut("income this month")
+    income_this_month_minor = ConvertedMinorOut("income this month")
+    spending_this_month = ConvertedOut("spending this month, positive")
+    spending_this_month_minor = ConvertedMinorOut("spending this month")
+    spending_by_category = fields.List(fields.Nested(HomeCategory), required=True)
+    cash_flow = fields.List(fields.Nested(HomeMonth), required=True)
+
+
 class Dashboard(ma.Schema):
     today = fields.Date(required=True)
+    home = fields.Nested(
+        HomeSummary,
+        required=True,
+        metadata={"description": "all currencies together in the home currency, converted"},
+    )
     accounts = fields.List(fields.Nested(accounts.Account), required=True)
     currencies = fields.List(fields.Nested(CurrencySummary), required=True)
     recent = fields.List(
@@ -93,6 +132,30 @@ def _summary(summary: Summary) -> dict:
     }
 
 
+def _home(home: dashboard.HomeSummary) -> dict:
+    currency = home.currency
+    return {
+        "currency": currency,
+        "rates_used": [present_use(use) for use in home.used],
+        "missing_rates": [present_missing(gap) for gap in home.missing],
+        **money_or_none("net_worth", home.net_worth_minor, currency),
+        **money_or_none("income_this_month", home.income_this_month_minor, currency),
+        **money_or_none("spending_this_month", home.spending_this_month_minor, currency),
+        "spending_by_category": [
+            {"category": name, **money_or_none("amount", total, currency)}
+            for name, total in home.spending_by_category
+        ],
+        "cash_flow": [
+            {
+                "month": month,
+                **money_or_none("income", income, currency),
+                **money_or_none("spending", spending, currency),
+            }
+            for month, income, spending in home.cash_flow
+        ],
+    }
+
+
 @blp.route("/summary")
 class DashboardSummary(MethodView):
     @blp.arguments(DashboardQuery, location="query")
@@ -101,9 +164,13 @@ class DashboardSummary(MethodView):
         """Net worth, this month's income and spending, spending by category, cash flow"""
         user_id = current_user_id()
         with unit_of_work() as session:
-            figures = dashboard.build(session, user_id, today=query["today"])
+            user = users.get(session, user_id)
+            home = user.default_currency if user else "EUR"
+            figures = dashboard.build(session, user_id, today=query["today"], home=home)
+            assert figures.home is not None
             return {
                 "today": figures.today,
+                "home": _home(figures.home),
                 "accounts": [
                     accounts.present(a.account, a.balance_minor) for a in figures.accounts
                 ],

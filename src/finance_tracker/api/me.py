@@ -14,7 +14,7 @@ from finance_tracker.api.base import ApiBlueprint
 from finance_tracker.api.schemas import UtcDateTime
 from finance_tracker.api.session import unit_of_work
 from finance_tracker.domain.locales import LANGUAGES, LOCALES
-from finance_tracker.services import users
+from finance_tracker.services import rates, users
 from finance_tracker.services.errors import NotFound
 from finance_tracker.store.models import User
 
@@ -23,13 +23,20 @@ LOCALE = (
     "how the web pages write and read amounts and dates, and where the week starts (a CLDR "
     "locale: de_DE writes 1.234,56 and 31.12.2026); the API's own formats never change with it"
 )
+HOME = (
+    "what net worth, reports, the dashboard and budgets are converted into, and the currency "
+    "proposed for new accounts; each account keeps its own"
+)
 LANGUAGE = "the language of the web pages and emails; null: the locale's own (English if none)"
 
 
 class Me(ma.Schema):
     id = fields.Integer(required=True)
     email = fields.String(required=True)
-    default_currency = fields.String(required=True)
+    default_currency = fields.String(
+        required=True, metadata={"description": "the same as home_currency (an older name)"}
+    )
+    home_currency = fields.String(required=True, metadata={"description": HOME, "example": "EUR"})
     locale = fields.String(required=True, metadata={"description": LOCALE, "example": "de_DE"})
     language = fields.String(
         required=True, allow_none=True, metadata={"description": LANGUAGE, "example": None}
@@ -42,6 +49,7 @@ class Me(ma.Schema):
 
 
 class MePatch(ma.Schema):
+    home_currency = fields.String(metadata={"description": HOME, "example": "USD"})
     locale = fields.String(
         validate=validate.OneOf(LOCALES), metadata={"description": LOCALE, "example": "de_DE"}
     )
@@ -57,6 +65,7 @@ def present(user: User) -> dict:
         "id": user.id,
         "email": user.email,
         "default_currency": user.default_currency,
+        "home_currency": user.default_currency,
         "locale": user.locale,
         "language": user.language,
         "language_shown": users.language_for(user),
@@ -82,9 +91,11 @@ class MeResource(MethodView):
     @blp.arguments(MePatch)
     @blp.response(200, Me)
     def patch(self, changes: dict) -> dict:
-        """Change the locale of the web pages, or their language"""
+        """Change the home currency, the locale of the web pages, or their language"""
         with unit_of_work() as session:
             user = _me(session)
+            if "home_currency" in changes:
+                rates.set_home_currency(session, user, changes["home_currency"])
             users.set_locale(
                 session, user, changes.get("locale", user.locale),
                 changes.get("language", user.language),

@@ -21,11 +21,18 @@ from marshmallow import fields, validate
 
 from finance_tracker.api.auth import current_user_id
 from finance_tracker.api.base import ApiBlueprint
+from finance_tracker.api.conversion import (
+    ConversionOut,
+    ConvertedMinorOut,
+    ConvertedOut,
+    money_or_none,
+    present_notes,
+)
 from finance_tracker.api.schemas import Id, MinorOut, MoneyOut, Month, money
 from finance_tracker.api.session import unit_of_work
 from finance_tracker.domain.ledger import EARLIEST_DATE
 from finance_tracker.domain.money import format_plain
-from finance_tracker.services import reports
+from finance_tracker.services import converted, reports, users
 from finance_tracker.services.errors import InvalidInput, NotFound
 from finance_tracker.services.exports import safe_cell
 from finance_tracker.store.summaries import first_of_month
@@ -35,7 +42,9 @@ blp = ApiBlueprint(
     __name__,
     url_prefix="/api/v1/reports",
     description="Spending, income and net worth over time; JSON, or CSV for a spreadsheet. "
-    "Amounts in different currencies are never added up.",
+    "`items` keep each currency apart, as spent; `converted` adds them up in the person's home "
+    "currency, each amount at the rate of its own day or the closest earlier one (CSV: the "
+    "items only).",
 )
 CSV = "text/csv"
 JSON = "application/json"
@@ -135,6 +144,23 @@ class CurrencyTotal(ma.Schema):
     spent_minor = MinorOut("spent")
 
 
+class ConvertedCategory(ma.Schema):
+    category_id = fields.Integer(required=True, allow_none=True)
+    category = fields.String(required=True)
+    spent = ConvertedOut("spent, positive")
+    spent_minor = ConvertedMinorOut("spent")
+    has_children = fields.Boolean(required=True)
+    originals = fields.List(
+        fields.Nested(CurrencyTotal), required=True, metadata={"description": "as spent"}
+    )
+
+
+class ConvertedSpending(ConversionOut):
+    items = fields.List(fields.Nested(ConvertedCategory), required=True)
+    total = ConvertedOut("spent in all")
+    total_minor = ConvertedMinorOut("spent in all")
+
+
 class SpendingReport(ma.Schema):
     date_from = fields.Date(required=True)
     date_to = fields.Date(required=True)
@@ -145,6 +171,7 @@ class SpendingReport(ma.Schema):
         metadata={"description": "per currency, biggest first"},
     )
     totals = fields.List(fields.Nested(CurrencyTotal), required=True)
+    converted = fields.Nested(ConvertedSpending, required=True)
 
 
 class MonthIncomeExpense(ma.Schema):
@@ -158,6 +185,20 @@ class MonthIncomeExpense(ma.Schema):
     net_minor = MinorOut("net")
 
 
+class ConvertedMonth(ma.Schema):
+    month = Month(required=True)
+    income = ConvertedOut("income")
+    income_minor = ConvertedMinorOut("income")
+    expense = ConvertedOut("expenses, positive")
+    expense_minor = ConvertedMinorOut("expenses")
+    net = ConvertedOut("income minus expenses")
+    net_minor = ConvertedMinorOut("net")
+
+
+class ConvertedFlows(ConversionOut):
+    items = fields.List(fields.Nested(ConvertedMonth), required=True)
+
+
 class IncomeExpenseReport(ma.Schema):
     date_from = fields.Date(required=True)
     date_to = fields.Date(required=True)
@@ -166,6 +207,7 @@ class IncomeExpenseReport(ma.Schema):
         required=True,
         metadata={"description": "every month of the range per currency, empty ones included"},
     )
+    converted = fields.Nested(ConvertedFlows, required=True)
 
 
 class NetWorthPoint(ma.Schema):
@@ -177,10 +219,21 @@ class NetWorthPoint(ma.Schema):
     net_worth_minor = MinorOut("net worth")
 
 
+class ConvertedPoint(ma.Schema):
+    date = fields.Date(required=True)
+    net_worth = ConvertedOut("every balance, valued at that day's rates,")
+    net_worth_minor = ConvertedMinorOut("net worth")
+
+
+class ConvertedNetWorth(ConversionOut):
+    items = fields.List(fields.Nested(ConvertedPoint), required=True)
+
+
 class NetWorthReport(ma.Schema):
     date_from = fields.Date(required=True)
     date_to = fields.Date(required=True)
     items = fields.List(fields.Nested(NetWorthPoint), required=True)
+    converted = fields.Nested(ConvertedNetWorth, required=True)
 
 
 class PayeeTotal(ma.Schema):
@@ -213,6 +266,11 @@ class MonthOverMonthReport(ma.Schema):
     month = Month(required=True)
     previous_month = Month(required=True)
     items = fields.List(fields.Nested(Comparison), required=True)
+
+
+def _home(session) -> str:  # type: ignore[no-untyped-def]
+    user = users.get(session, current_user_id())
+    return user.default_currency if user else "EUR"
 
 
 def _months_before(day: dt.date, months: int) -> dt.date:
@@ -269,9 +327,10 @@ class SpendingByCategory(MethodView):
         parent_id = query["parent_id"]
         with unit_of_work() as session:
             try:
-                found = reports.spending_by_category(
-                    session, current_user_id(), start, end, parent_id
+                home = converted.spending_by_category(
+                    session, current_user_id(), _home(session), start, end, parent_id
                 )
+                found = home.by_currency
             except NotFound:
                 raise InvalidInput(
                     {"parent_id": "unknown category, or not a top-level one"}
@@ -298,6 +357,23 @@ class SpendingByCategory(MethodView):
                 {"currency": currency, **money("spent", total, currency)}
                 for currency, total in sorted(totals.items())
             ],
+            "converted": {
+                **present_notes(home.notes),
+                "items": [
+                    {
+                        "category_id": row.category_id,
+                        "category": row.name,
+                        **money_or_none("spent", row.spent_minor, home.currency),
+                        "has_children": row.has_children,
+                        "originals": [
+                            {"currency": c, **money("spent", a, c)}
+                            for c, a in sorted(row.originals.items())
+                        ],
+                    }
+                    for row in home.rows
+                ],
+                **money_or_none("total", home.total_minor, home.currency),
+            },
         }
         return _answer(
             query,
@@ -318,6 +394,9 @@ class IncomeExpense(MethodView):
         start, end = _range(query, 12)
         with unit_of_work() as session:
             flows = reports.income_expense_by_month(session, current_user_id(), start, end)
+            home = converted.income_expense_by_month(
+                session, current_user_id(), _home(session), start, end, flows
+            )
         items: list[dict[str, Any]] = [
             {
                 "currency": flow.currency,
@@ -328,7 +407,23 @@ class IncomeExpense(MethodView):
             }
             for flow in flows
         ]
-        body = {"date_from": start.isoformat(), "date_to": end.isoformat(), "items": items}
+        body = {
+            "date_from": start.isoformat(),
+            "date_to": end.isoformat(),
+            "items": items,
+            "converted": {
+                **present_notes(home.notes),
+                "items": [
+                    {
+                        "month": f"{m.month:%Y-%m}",
+                        **money_or_none("income", m.income_minor, home.currency),
+                        **money_or_none("expense", m.expense_minor, home.currency),
+                        **money_or_none("net", m.net_minor, home.currency),
+                    }
+                    for m in home.months
+                ],
+            },
+        }
         return _answer(
             query,
             body,
@@ -350,6 +445,9 @@ class NetWorth(MethodView):
         start, end = _range(query, 12)
         with unit_of_work() as session:
             points = reports.net_worth_over_time(session, current_user_id(), start, end)
+            home = converted.net_worth_over_time(
+                session, current_user_id(), _home(session), start, end, points
+            )
         items: list[dict[str, Any]] = [
             {
                 "currency": point.currency,
@@ -358,7 +456,21 @@ class NetWorth(MethodView):
             }
             for point in points
         ]
-        body = {"date_from": start.isoformat(), "date_to": end.isoformat(), "items": items}
+        body = {
+            "date_from": start.isoformat(),
+            "date_to": end.isoformat(),
+            "items": items,
+            "converted": {
+                **present_notes(home.notes),
+                "items": [
+                    {
+                        "date": p.day.isoformat(),
+                        **money_or_none("net_worth", p.net_worth_minor, home.currency),
+                    }
+                    for p in home.points
+                ],
+            },
+        }
         return _answer(
             query,
             body,

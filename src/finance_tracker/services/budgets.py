@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from sqlalchemy import func, select
@@ -12,12 +12,15 @@ from sqlalchemy.orm import Session
 
 from finance_tracker.domain.budgets import BudgetLine, MonthBudget, line_for, previous_month
 from finance_tracker.domain.money import MoneyError, normalise_currency, parse_amount
+from finance_tracker.domain.rates import Converter
 from finance_tracker.domain.text import Text, message_of
-from finance_tracker.services import categories
+from finance_tracker.services import categories, rates
+from finance_tracker.services.converted import MissingRate, Notes, notes_of
 from finance_tracker.services.errors import InvalidInput, NotFound
-from finance_tracker.store.models import Account, Budget, MonthTotal
+from finance_tracker.store import rate_queries
+from finance_tracker.store.models import Account, Budget, MonthTotal, User
 from finance_tracker.store.sqlfunctions import added
-from finance_tracker.store.summaries import first_of_month, settle
+from finance_tracker.store.summaries import first_of_month, last_of_month, settle
 
 
 @dataclass
@@ -37,12 +40,17 @@ class BudgetRow:
     currency: str
     rollover: bool
     line: BudgetLine
+    # This month's spending per currency as it was spent (the budget's own and the others that
+    # `line.spent_minor` counts converted), and the rates missing to convert some of it.
+    originals: dict[str, int] = field(default_factory=dict)
+    missing: list[MissingRate] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
 class BudgetMonth:
     month: dt.date
     rows: list[BudgetRow]
+    notes: list[Notes] = field(default_factory=list)  # per budget currency: the rates used
 
     def totals(self) -> dict[str, BudgetLine]:
         sums: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
@@ -58,6 +66,10 @@ def _account_currencies(session: Session, user_id: int) -> set[str]:
     return set(session.scalars(select(Account.currency).where(Account.user_id == user_id)))
 
 
+def _home(session: Session, user_id: int) -> str:
+    return session.scalar(select(User.default_currency).where(User.id == user_id)) or "EUR"
+
+
 def set_budget(session: Session, user_id: int, data: BudgetInput) -> Budget:
     """Create or replace the budget of a category for a month."""
     errors: dict[str, str] = {}
@@ -70,9 +82,11 @@ def set_budget(session: Session, user_id: int, data: BudgetInput) -> Budget:
         currency = normalise_currency(data.currency)
     except MoneyError as error:
         errors["currency"] = message_of(error)
-    if currency and currency not in _account_currencies(session, user_id):
+    if currency and currency not in _account_currencies(session, user_id) | {
+        _home(session, user_id)
+    }:
         errors["currency"] = Text(
-            "you have no account in %(currency)s: a budget counts spending in its own currency",
+            "you have no account in %(currency)s and it is not your home currency",
             currency=currency,
         )
     amount = 0
@@ -196,12 +210,27 @@ def month_view(session: Session, user_id: int, month: dt.date) -> BudgetMonth:
     )
     for category_id, currency, spent_month, total in session.execute(query):
         spent_by[(category_id, currency, spent_month)] -= int(total)
+    converters = _convert_other_currencies(
+        session, user_id, current, covers, counted, earliest, month
+    )
     rows = []
     for budget in current:
         spent: dict[dt.date, int] = defaultdict(int)
+        originals: dict[str, int] = defaultdict(int)
         for (category_id, currency, spent_month), amount in spent_by.items():
-            if category_id in covers[budget.category_id] and currency == budget.currency:
-                spent[spent_month] += amount
+            if category_id in covers[budget.category_id]:
+                if currency == budget.currency:
+                    spent[spent_month] += amount
+                if spent_month == month:
+                    originals[currency] += amount
+        converter = converters[budget.currency]
+        missing = []
+        for spent_month in {k[1] for k in converter.sums_kept() if k[0] == budget.category_id}:
+            converted = converter.total((budget.category_id, spent_month))
+            if converted is None:
+                missing = notes_of(converter).missing
+            else:
+                spent[spent_month] += converted
         line = line_for(month, history[budget.category_id], spent)
         rows.append(
             BudgetRow(
@@ -211,6 +240,41 @@ def month_view(session: Session, user_id: int, month: dt.date) -> BudgetMonth:
                 budget.currency,
                 budget.rollover,
                 line,
+                {c: a for c, a in sorted(originals.items()) if a},
+                missing,
             )  # fmt: skip
         )
-    return BudgetMonth(month, sorted(rows, key=lambda r: r.category_name.lower()))
+    return BudgetMonth(
+        month,
+        sorted(rows, key=lambda r: r.category_name.lower()),
+        [notes_of(c) for _currency, c in sorted(converters.items())],
+    )
+
+
+def _convert_other_currencies(
+    session: Session,
+    user_id: int,
+    current: list[Budget],
+    covers: dict[int, set[int]],
+    counted: set[int],
+    earliest: dt.date,
+    month: dt.date,
+) -> dict[str, Converter]:
+    """Per budget currency: what was spent from accounts in other currencies, converted at each
+    day's rate, keyed (budgeted category, month)."""
+    converters = {}
+    end = last_of_month(month)
+    for currency in sorted({b.currency for b in current}):
+        book, foreign = rates.book_for(session, user_id, currency, earliest, end)
+        converter = converters[currency] = Converter(book, currency)
+        if not foreign:
+            continue
+        budgeted = [b.category_id for b in current if b.currency == currency]
+        for _c, day, category_id, _kind, total in rate_queries.day_totals(
+            session, sorted(foreign), user_id, earliest, end, ("expense",),
+            category_ids=counted,
+        ):  # fmt: skip
+            for budget_category in budgeted:
+                if category_id in covers[budget_category]:
+                    converter.add((budget_category, first_of_month(day)), -total, _c, day)
+    return converters

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from finance_tracker.services import accounts, reports, transactions
+from finance_tracker.services import accounts, converted, reports, transactions
 from finance_tracker.store.models import Transaction
 
 
@@ -29,11 +29,27 @@ class CurrencySummary:
 
 
 @dataclass
+class HomeSummary:
+    """Everything above in the home currency, converted at each amount's day's rate; a figure
+    is None where a rate is missing (`missing` says which)."""
+
+    currency: str
+    net_worth_minor: int | None
+    income_this_month_minor: int | None
+    spending_this_month_minor: int | None
+    spending_by_category: list[tuple[str, int | None]]
+    cash_flow: list[tuple[str, int | None, int | None]]
+    used: list[converted.RateUse]
+    missing: list[converted.MissingRate]
+
+
+@dataclass
 class Dashboard:
     today: dt.date
     accounts: list[accounts.AccountWithBalance]
     currencies: list[CurrencySummary]
     recent: list[Transaction]
+    home: HomeSummary | None = None
 
 
 def month_start(day: dt.date, months_back: int = 0) -> dt.date:
@@ -45,7 +61,44 @@ def month_end(day: dt.date) -> dt.date:
     return month_start(day, -1) - dt.timedelta(days=1)
 
 
-def build(session: Session, user_id: int, today: dt.date | None = None) -> Dashboard:
+def home_summary(
+    session: Session,
+    user_id: int,
+    home: str,
+    today: dt.date,
+    balances: list[accounts.AccountWithBalance],
+) -> HomeSummary:
+    first, last = month_start(today), month_end(today)
+    held: dict[str, int] = {}
+    for row in balances:
+        held[row.account.currency] = held.get(row.account.currency, 0) + row.balance_minor
+    worth, worth_notes = converted.net_worth_on(session, user_id, home, held, today)
+    flows = converted.income_expense_by_month(session, user_id, home, month_start(today, 11), last)
+    spending = converted.spending_by_category(session, user_id, home, first, last)
+    current = flows.months[-1]
+    missing: dict[str, converted.MissingRate] = {}
+    used: dict[str, converted.RateUse] = {}
+    for notes in (worth_notes, flows.notes, spending.notes):
+        for gap in notes.missing:
+            if gap.source not in missing or gap.first_day < missing[gap.source].first_day:
+                missing[gap.source] = gap
+        for use in notes.used:
+            used.setdefault(use.source, use)
+    return HomeSummary(
+        home,
+        worth,
+        current.income_minor,
+        current.expense_minor,
+        [(row.name, row.spent_minor) for row in spending.rows],
+        [(f"{m.month:%Y-%m}", m.income_minor, m.expense_minor) for m in flows.months],
+        sorted(used.values(), key=lambda u: u.source),
+        sorted(missing.values(), key=lambda m: m.source),
+    )
+
+
+def build(
+    session: Session, user_id: int, today: dt.date | None = None, home: str | None = None
+) -> Dashboard:
     """Everything comes from the month totals and the accounts: no scan of the history."""
     today = today or dt.date.today()
     first, last = month_start(today), month_end(today)
@@ -79,4 +132,5 @@ def build(session: Session, user_id: int, today: dt.date | None = None) -> Dashb
             )
         )
     recent = transactions.search(session, user_id, per_page=10, count=False).items
-    return Dashboard(today, balances, summaries, recent)
+    summary = home_summary(session, user_id, home, today, balances) if home else None
+    return Dashboard(today, balances, summaries, recent, summary)

@@ -54,12 +54,33 @@ class CategoryTotal:
     has_children: bool
 
 
+NOT_COUNTED = object()  # a category outside the drill-down's parent
+
+
+def category_key(tree: dict, parent_id: int | None, category_id: int | None) -> int | None | object:
+    """The row a category's spending counts in: its top-level category, or, drilling down into
+    `parent_id`, the subcategory itself (NOT_COUNTED for categories of other parents)."""
+    category = tree.get(category_id)
+    if parent_id is None:
+        return None if category is None else (category.parent_id or category.id)
+    if category is not None and parent_id in (category.id, category.parent_id):
+        return category.id
+    return NOT_COUNTED
+
+
 def spending_by_category(
-    session: Session, user_id: int, start: dt.date, end: dt.date, parent_id: int | None = None
+    session: Session,
+    user_id: int,
+    start: dt.date,
+    end: dt.date,
+    parent_id: int | None = None,
+    tree: dict | None = None,
 ) -> list[CategoryTotal]:
-    """Spending per top-level category, or per subcategory of `parent_id` (the drill-down)."""
+    """Spending per top-level category, or per subcategory of `parent_id` (the drill-down).
+    `tree`: the person's categories by id, if the caller has read them already."""
     start, end = check_range(start, end)
-    tree = {c.id: c for c in categories.list_all(session, user_id)}
+    if tree is None:
+        tree = {c.id: c for c in categories.list_all(session, user_id)}
     if parent_id is not None and (parent_id not in tree or tree[parent_id].parent_id is not None):
         raise NotFound("category")
     parents_with_children = {c.parent_id for c in tree.values() if c.parent_id is not None}
@@ -67,14 +88,9 @@ def spending_by_category(
     for currency, _month, category_id, _kind, total in report_queries.totals(
         session, user_id, start, end, ("expense",)
     ):
-        category = tree.get(category_id)
-        if parent_id is None:
-            key = None if category is None else (category.parent_id or category.id)
-        elif category is not None and parent_id in (category.id, category.parent_id):
-            key = category.id
-        else:
-            continue
-        sums[(currency, key)] -= total
+        key = category_key(tree, parent_id, category_id or None)
+        if key is not NOT_COUNTED:
+            sums[(currency, key)] -= total  # type: ignore[index]
     rows = [
         CategoryTotal(
             currency,

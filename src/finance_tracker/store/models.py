@@ -269,6 +269,28 @@ class Budget(Base):
     category: Mapped[Category] = relationship()
 
 
+class ExchangeRate(Base):
+    """A rate a person entered or uploaded (ECB reference rates): 1 `base` = `rate` `quote` on
+    `day`. Rates learnt from cross-currency transfers are not stored: they are read from the
+    transfers themselves (store/rate_queries.py), so editing or deleting a transfer moves them."""
+
+    __tablename__ = "exchange_rates"
+    __table_args__ = (
+        UniqueConstraint("user_id", "base", "quote", "day", "source"),
+        Index("ix_exchange_rates_user_day", "user_id", "day"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    base: Mapped[str] = mapped_column(String(3))
+    quote: Mapped[str] = mapped_column(String(3))
+    day: Mapped[dt.date] = mapped_column(Date)
+    # The exact decimal as text: SQLite has no exact numeric type, and a rate must not drift.
+    rate: Mapped[str] = mapped_column(String(40))
+    source: Mapped[str] = mapped_column(String(10))  # manual or ecb (domain/rates.py)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=utcnow)
+
+
 class RecurringTransaction(Base):
     """A template and its schedule; occurrences become ordinary transactions."""
 

@@ -53,7 +53,8 @@ def test_budget_against_actual_per_category_and_currency(api, household):
     spend(api, h["checking"], "2026-11-03", "120.00", h["groceries"])
     spend(api, h["checking"], "2026-11-09", "80.00", h["restaurants"])
     spend(api, h["checking"], "2026-10-09", "999.00", h["groceries"])  # another month
-    spend(api, h["card"], "2026-11-09", "70.00", h["groceries"])  # dollars: not this budget
+    # Dollars count too, converted; with no USD/EUR rate yet they are named, not guessed.
+    spend(api, h["card"], "2026-11-09", "70.00", h["groceries"])
 
     response = api.get("/api/v1/budgets/2026-11")
     assert response.status_code == 200
@@ -78,6 +79,11 @@ def test_budget_against_actual_per_category_and_currency(api, household):
         "remaining": "200.00",
         "remaining_minor": 20000,
         "over_budget": False,
+        "spent_originals": [
+            {"currency": "EUR", "spent": "200.00", "spent_minor": 20000},
+            {"currency": "USD", "spent": "70.00", "spent_minor": 7000},
+        ],
+        "missing_rates": [{"currency": "USD", "to": "EUR", "first_date": "2026-11-09", "days": 1}],
     }
     restaurants = lines["Food › Restaurants"]
     assert (restaurants["spent"], restaurants["remaining"], restaurants["over_budget"]) == (
@@ -130,6 +136,7 @@ def test_setting_again_replaces_and_deleting_works_by_month_or_by_id(api, househ
         "month": "2026-12",
         "items": [],
         "totals": [],
+        "conversions": [],
     }
 
 

@@ -15,6 +15,7 @@ from finance_tracker.store.models import (
     Budget,
     Category,
     CsvMapping,
+    ExchangeRate,
     ImportBatch,
     Receipt,
     RecurringTransaction,
@@ -42,11 +43,12 @@ ID_PARAMETERS = {
     "rule_id": Rule,
     "import_id": ImportBatch,
     "receipt_id": Receipt,
+    "rate_id": ExchangeRate,
 }
 # Path parameters that are not ids: one fixed value each (the month of Ada's budget).
 PATH_VALUES = {"month": "2026-01"}
 OWNED = (Account, Category, Tag, Transaction, Budget, RecurringTransaction, Rule, ImportBatch,
-         Receipt)  # fmt: skip
+         Receipt, ExchangeRate)  # fmt: skip
 ADA_STATEMENT = b"Date,Description,Amount\n2026-01-20,Ada's imported payee,-7.50\n"
 SECRETS = [
     "ada@example.com",
@@ -133,6 +135,9 @@ def ada(api) -> dict[type, list[int]]:
             "pattern": "ada-secret-pattern",
             "set_category_id": sub["id"],
         },
+    )
+    api.create(
+        "/api/v1/rates", {"base": "EUR", "quote": "USD", "date": "2026-01-02", "rate": "1.0801"}
     )
     batch = api.start_import(checking["id"], ADA_STATEMENT, "ada-statement.csv")
     settings = api.get(f"/api/v1/imports/{batch['id']}/csv-settings").get_json()["settings"]

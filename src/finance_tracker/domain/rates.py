@@ -1,0 +1,264 @@
+"""Exchange rates and conversion into one currency, exactly, rounding once.
+
+A rate says how many units of `quote` one unit of `base` bought on a day (1 EUR = 1.0876 USD).
+Rates are exact decimals; what is derived from them (the inverse, a cross rate through a third
+currency) is kept as an exact fraction, and a converted total is rounded half-even to the target
+currency's minor units once, after summing — never per row. A conversion uses the rate of the
+amount's own day or, failing that, the closest earlier one, and says which it used; where no rate
+exists on or before the day, it says which pair and day are missing instead of guessing.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Hashable, Iterable
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
+from fractions import Fraction
+
+from finance_tracker.domain.money import MoneyError, minor_digits, normalise_currency
+from finance_tracker.domain.text import Text
+
+# Where a rate came from; on the same day and pair the first of these wins.
+MANUAL, ECB, TRANSFER = "manual", "ecb", "transfer"
+PRECEDENCE = (MANUAL, ECB, TRANSFER)
+# A rate outside this band is a typing mistake, not a currency (the widest real pairs, like
+# 1 BTC-sized units or IRR per EUR, sit well inside it).
+SMALLEST_RATE, LARGEST_RATE = Decimal("1e-9"), Decimal("1e9")
+MAX_RATE_DIGITS = 20
+
+
+def parse_rate(value: str | Decimal) -> Decimal:
+    """'1.0876' -> Decimal('1.0876'); zero, negative, not-a-number and absurd rates refused."""
+    if isinstance(value, (bool, float)):
+        raise MoneyError(Text("a rate must be given as a decimal string, not a float"))
+    try:
+        rate = Decimal(value.strip() if isinstance(value, str) else value)
+    except (InvalidOperation, AttributeError):
+        raise MoneyError(Text("%(value)r is not a number", value=value)) from None
+    if not rate.is_finite():
+        raise MoneyError(Text("%(value)r is not a number", value=value))
+    if rate <= 0:
+        raise MoneyError(Text("a rate must be more than zero"))
+    if not SMALLEST_RATE <= rate <= LARGEST_RATE:
+        raise MoneyError(
+            Text(
+                "a rate must be between %(low)s and %(high)s",
+                low=str(SMALLEST_RATE),
+                high=str(LARGEST_RATE),
+            )
+        )
+    if len(rate.as_tuple().digits) > MAX_RATE_DIGITS:
+        raise MoneyError(Text("a rate has at most %(count)s digits", count=MAX_RATE_DIGITS))
+    return rate.normalize() if rate == rate.to_integral_value() else rate
+
+
+def check_pair(base: str, quote: str) -> tuple[str, str]:
+    base, quote = normalise_currency(base), normalise_currency(quote)
+    if base == quote:
+        raise MoneyError(Text("a rate needs two different currencies"))
+    return base, quote
+
+
+@dataclass(frozen=True, slots=True)
+class Rate:
+    base: str
+    quote: str
+    day: dt.date
+    value: Decimal
+    source: str = MANUAL
+
+    @property
+    def pair(self) -> str:
+        return f"{self.base}/{self.quote}"
+
+
+def rate_of_transfer(sent_minor: int, sent: str, received_minor: int, received: str) -> Decimal:
+    """What a cross-currency transfer says: 100.00 EUR sent, 108.76 USD received -> 1.0876."""
+    rate = Fraction(received_minor, 10 ** minor_digits(received)) / Fraction(
+        sent_minor, 10 ** minor_digits(sent)
+    )
+    return (
+        (Decimal(rate.numerator) / Decimal(rate.denominator))
+        .quantize(Decimal("1e-10"), rounding=ROUND_HALF_EVEN)
+        .normalize()
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Found:
+    """The factor from one currency to another on a day, and the rates it was made of."""
+
+    factor: Fraction
+    rates: tuple[Rate, ...]
+
+    @property
+    def day(self) -> dt.date:
+        """The day of the rates used: the oldest of them, for a cross rate."""
+        return min(rate.day for rate in self.rates)
+
+
+class RateBook:
+    """Every rate a person has, looked up by pair and day (or the closest earlier day)."""
+
+    def __init__(self, rates: Iterable[Rate]) -> None:
+        best: dict[tuple[str, str, dt.date], Rate] = {}
+        for rate in rates:
+            key = (rate.base, rate.quote, rate.day)
+            held = best.get(key)
+            if held is None or PRECEDENCE.index(rate.source) < PRECEDENCE.index(held.source):
+                best[key] = rate
+        # Each rate is also the inverse pair's; the pair written directly wins a tie.
+        entries: dict[tuple[str, str], dict[dt.date, tuple[int, Fraction, Rate]]] = defaultdict(
+            dict
+        )
+        for (base, quote, day), rate in best.items():
+            rank = PRECEDENCE.index(rate.source) * 2
+            value = Fraction(rate.value)
+            for pair, factor, order in (
+                ((base, quote), value, rank),
+                ((quote, base), 1 / value, rank + 1),
+            ):
+                held_entry = entries[pair].get(day)
+                if held_entry is None or order < held_entry[0]:
+                    entries[pair][day] = (order, factor, rate)
+        self._days: dict[tuple[str, str], list[dt.date]] = {}
+        self._values: dict[tuple[str, str], list[tuple[Fraction, Rate]]] = {}
+        for pair, by_day in entries.items():
+            days = sorted(by_day)
+            self._days[pair] = days
+            self._values[pair] = [(by_day[day][1], by_day[day][2]) for day in days]
+        self.currencies = {c for pair in self._days for c in pair}
+
+    def _direct(self, source: str, target: str, day: dt.date) -> Found | None:
+        days = self._days.get((source, target))
+        if not days:
+            return None
+        index = bisect.bisect_right(days, day) - 1
+        if index < 0:
+            return None
+        factor, rate = self._values[(source, target)][index]
+        return Found(factor, (rate,))
+
+    def find(self, source: str, target: str, day: dt.date) -> Found | None:
+        """The rate from `source` to `target` on `day` or the closest earlier day: the pair
+        itself or its inverse, else a cross rate through one other currency (EUR first, as the
+        ECB publishes everything against it), the most recent such."""
+        if source == target:
+            return Found(Fraction(1), ())
+        direct = self._direct(source, target, day)
+        if direct is not None:
+            return direct
+        best: Found | None = None
+        for middle in sorted(self.currencies - {source, target}, key=lambda c: c != "EUR"):
+            first = self._direct(source, middle, day)
+            second = self._direct(middle, target, day) if first else None
+            if first and second:
+                found = Found(first.factor * second.factor, first.rates + second.rates)
+                if best is None or found.day > best.day:
+                    best = found
+        return best
+
+
+@dataclass
+class PairUse:
+    """How one pair's rates served a conversion: for the line that says which rates were used."""
+
+    source: str
+    target: str
+    conversions: int = 0
+    first_rate: Rate | None = None
+    last_rate: Rate | None = None
+    earlier_days: int = 0  # amounts converted at the rate of an earlier day than their own
+
+    def note(self, found: Found, day: dt.date) -> None:
+        self.conversions += 1
+        rate = min(found.rates, key=lambda r: r.day)
+        if self.first_rate is None or rate.day < self.first_rate.day:
+            self.first_rate = rate
+        if self.last_rate is None or rate.day >= self.last_rate.day:
+            self.last_rate = rate
+        if found.day < day:
+            self.earlier_days += 1
+
+
+@dataclass
+class Missing:
+    """A pair with no rate on or before some days: the first of them, and how many."""
+
+    source: str
+    target: str
+    first_day: dt.date
+    days: set[dt.date] = field(default_factory=set)
+
+    def note(self, day: dt.date) -> None:
+        self.first_day = min(self.first_day, day)
+        self.days.add(day)
+
+
+class Converter:
+    """Sums amounts of any currency into `target`, per key, exactly; `total(key)` rounds once.
+
+    A key with any amount that could not be converted has no total (None): the caller shows the
+    missing pair and day, never a sum that quietly left something out."""
+
+    def __init__(self, book: RateBook, target: str) -> None:
+        self.book, self.target = book, target
+        self._sums: dict[Hashable, Fraction] = defaultdict(Fraction)
+        self._incomplete: set[Hashable] = set()
+        self._cache: dict[tuple[str, dt.date], Found | None] = {}
+        self._scale = 10 ** minor_digits(target)
+        self.used: dict[str, PairUse] = {}
+        self.missing: dict[str, Missing] = {}
+
+    def factor(self, currency: str, day: dt.date) -> Found | None:
+        key = (currency, day)
+        if key not in self._cache:
+            self._cache[key] = self.book.find(currency, self.target, day)
+        return self._cache[key]
+
+    def add(self, key: Hashable, minor: int, currency: str, day: dt.date) -> bool:
+        """Add an amount of `currency` dated `day`; False when no rate could convert it."""
+        if currency == self.target:
+            self._sums[key] += minor
+            return True
+        if minor == 0:
+            return True
+        found = self.factor(currency, day)
+        if found is None:
+            self._incomplete.add(key)
+            self.missing.setdefault(
+                currency, Missing(currency, self.target, day)
+            ).note(day)  # fmt: skip
+            return False
+        self._sums[key] += (
+            Fraction(minor, 10 ** minor_digits(currency)) * found.factor * (self._scale)
+        )
+        self.used.setdefault(currency, PairUse(currency, self.target)).note(found, day)
+        return True
+
+    def touch(self, key: Hashable) -> None:
+        """Make `key` exist with a total of zero if nothing is added to it."""
+        self._sums[key] += 0
+
+    def total(self, key: Hashable) -> int | None:
+        if key in self._incomplete:
+            return None
+        # round() of a Fraction is exact and rounds half to even: the one rounding.
+        return round(self._sums.get(key, Fraction(0)))
+
+    def total_of(self, keys: list[Hashable]) -> int | None:
+        """The sum of several keys' exact sums, rounded once (not the sum of rounded totals)."""
+        if any(key in self._incomplete for key in keys):
+            return None
+        return round(sum((self._sums.get(key, Fraction(0)) for key in keys), Fraction(0)))
+
+    def sums_kept(self) -> list[tuple]:  # type: ignore[type-arg]
+        """Every key added to (all tuples, where the caller keys by tuples)."""
+        return [key for key in self._sums.keys() | self._incomplete if isinstance(key, tuple)]
+
+    @property
+    def complete(self) -> bool:
+        return not self.missing
