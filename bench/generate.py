@@ -627,6 +627,7 @@ def generate(args: argparse.Namespace) -> dict:
 
     summaries_ran = _rebuild_summaries(url, user_id)
     budget_rows = _budgets(url, user_id, first_month, end_month, spent_by_category, len(days))
+    _reference_rates(url, user_id, first_day, end_day, args.seed)
     t = time.perf_counter()
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute("VACUUM (ANALYZE)")
@@ -937,6 +938,64 @@ def _budgets(
         conn.commit()
     print(f"  budgets: {len(rows):,} rows ({len(BUDGETED)} categories x every month)")
     return len(rows)
+
+
+def ecb_days(first_day: dt.date, end_day: dt.date) -> list[dt.date]:
+    """Business days (Mon-Fri) from the last one on or before `first_day` to `end_day`: every
+    day of the data then has a reference rate of its own day or the closest earlier one."""
+    day = first_day
+    while day.weekday() >= 5:
+        day -= dt.timedelta(days=1)
+    out = []
+    while day <= end_day:
+        if day.weekday() < 5:
+            out.append(day)
+        day += dt.timedelta(days=1)
+    return out
+
+
+def ecb_rates(first_day: dt.date, end_day: dt.date, seed: int) -> list[tuple[dt.date, str]]:
+    """ECB-like EUR->USD reference rates, one per business day: a mean-reverting random walk
+    in 1/10,000 units, kept within 1.0500-1.2000, as exact 4-decimal strings ('1.0876'). Its own
+    random stream, so the transactions and journals do not change."""
+    rng = random.Random(f"ecb-rates-{seed}")
+    units = 11_250  # 1.1250
+    out = []
+    for day in ecb_days(first_day, end_day):
+        units += round(0.02 * (11_250 - units) + rng.gauss(0, 40))
+        units = min(12_000, max(10_500, units))
+        out.append((day, f"{units // 10_000}.{units % 10_000:04d}"))
+    return out
+
+
+def _reference_rates(
+    url: str, user_id: int, first_day: dt.date, end_day: dt.date, seed: int
+) -> int:
+    """The person's EUR->USD reference rates (source 'ecb'), if the exchange_rates table
+    exists (issue 16): what uploading the ECB's historical file would store."""
+    from finance_tracker.store.database import Database
+
+    database = Database(sqlalchemy_url(url))
+    try:
+        if not inspect(database.engine).has_table("exchange_rates"):
+            print("  exchange rates: no exchange_rates table yet (skipped)")
+            return 0
+    finally:
+        database.dispose()
+    rates = ecb_rates(first_day, end_day, seed)
+    created = dt.datetime.combine(end_day, dt.time(12), dt.UTC)
+    with psycopg.connect(url) as conn, conn.cursor() as cursor:
+        with cursor.copy(
+            "COPY exchange_rates (user_id, base, quote, day, rate, source, created_at) FROM STDIN"
+        ) as copy:
+            for day, rate in rates:
+                copy.write_row((user_id, "EUR", "USD", day, rate, "ecb", created))
+        conn.commit()
+    print(
+        f"  exchange rates: {len(rates):,} EUR->USD reference rates (ecb), "
+        f"{rates[0][0]} .. {rates[-1][0]}, {min(r for _, r in rates)}-{max(r for _, r in rates)}"
+    )
+    return len(rates)
 
 
 def main(argv: list[str] | None = None) -> dict:

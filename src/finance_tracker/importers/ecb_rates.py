@@ -98,7 +98,9 @@ def parse(data: bytes) -> ParsedRates:
         unknown_currencies=sorted(c for c in columns.values() if c not in known or c == "EUR")
     )
     if not any(code in known and code != "EUR" for code in columns.values()):
-        raise RatesFileError(Text("the rates file names no currency in its first line"))
+        raise RatesFileError(
+            Text("this is not an ECB reference rates file: its first line names no currency")
+        )
     seen: set[dt.date] = set()
     for number, row in enumerate(lines[1:], start=2):
         if not any(cell.strip() for cell in row):

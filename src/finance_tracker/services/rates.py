@@ -56,12 +56,12 @@ def _checked(data: RateInput) -> Rate:
         except MoneyError as error:
             errors["quote"] = message_of(error)
     if data.day is None:
-        errors["day"] = Text("enter a date")
+        errors["date"] = Text("enter a date")
     else:
         try:
             check_date(data.day)
         except ValueError as error:
-            errors["day"] = message_of(error)
+            errors["date"] = message_of(error)
     rate = Decimal(0)
     try:
         rate = parse_rate(data.rate)
