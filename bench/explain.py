@@ -2,7 +2,10 @@
 
 Calls the app in-process (Flask test client, the bench user's API token), records each statement
 the request sends to PostgreSQL, then runs each again under EXPLAIN (ANALYZE, BUFFERS) with the
-same parameters. Also explains the aggregate queries in `store.queries` the same way.
+same parameters. Also explains the aggregate queries in `store.queries`, the service functions
+behind the reports (`services.reports`, `services.converted`: issue 16's conversion) and the
+queries conversion reads (`store.rate_queries`: stored rates, rates learnt from transfers, the
+other currencies' day totals) the same way.
 
     .venv/bin/python bench/explain.py --size 1000000 > bench/results/explain-1000000.txt
     .venv/bin/python bench/explain.py --size 100000 --path /api/v1/dashboard/summary
@@ -18,7 +21,7 @@ import secrets
 import time
 from pathlib import Path
 
-from sqlalchemy import event
+from sqlalchemy import event, text
 
 BENCH_DIR = Path(__file__).resolve().parent
 DEFAULT_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432"
@@ -31,6 +34,7 @@ def default_paths(meta: dict) -> list[str]:
     return [
         f"/api/v1/reports/spending-by-category?date_from={first}&date_to={last}",
         f"/api/v1/reports/income-expense?date_from={span_first}&date_to={last}",
+        f"/api/v1/reports/net-worth?date_from={span_first}&date_to={last}",
         f"/api/v1/budgets/{meta['last_month']}",
         "/api/v1/dashboard/summary",
     ]
@@ -119,11 +123,27 @@ def main() -> None:
             "store.queries.balances (from month totals)": lambda s: queries.balances(s, user_id),
             "services.dashboard.build": lambda s: dashboard.build(s, user_id, last),
         }
+        with database.session() as session:
+            home = session.execute(
+                text("SELECT default_currency FROM users WHERE id = :u"), {"u": user_id}
+            ).scalar_one()
         # The service functions behind the report endpoints, where they exist yet.
+        reports, converted = (
+            "finance_tracker.services.reports",
+            "finance_tracker.services.converted",
+        )
         services = (
-            ("finance_tracker.services.reports", "spending_by_category", (first, last)),
-            ("finance_tracker.services.reports", "income_expense_by_month", (span_first, last)),
+            (reports, "spending_by_category", (first, last)),
+            (converted, "spending_by_category", (home, first, last)),
+            (reports, "income_expense_by_month", (span_first, last)),
+            (converted, "income_expense_by_month", (home, span_first, last)),
+            (reports, "net_worth_over_time", (span_first, last)),
+            (converted, "net_worth_over_time", (home, span_first, last)),
             ("finance_tracker.services.budgets", "month_view", (first,)),
+            # What every conversion reads first (services.rates.book_for), over the month and
+            # over the ten years.
+            ("finance_tracker.services.rates", "book_for", (home, first, last)),
+            ("finance_tracker.services.rates", "book_for", (home, span_first, last)),
         )
         for module_name, function_name, extra in services:
             try:
@@ -131,6 +151,8 @@ def main() -> None:
             except (ImportError, AttributeError):
                 continue
             name = f"{module_name.removeprefix('finance_tracker.')}.{function_name}"
+            if name in calls:
+                name += f" {extra[-2]} .. {extra[-1]}"
             calls[name] = lambda s, f=function, e=extra: f(s, user_id, *e)
         for name, call in calls.items():
             with database.session() as session:

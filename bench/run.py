@@ -13,9 +13,19 @@ For each size N (default 100,000 and 1,000,000 rows):
    (warm p50/p95), peak RSS;
 5. print one table, check the issue's targets, write bench/results/<date>-<N>.json.
 
+With `--baseline-src DIR` (the `src` of a worktree of an older commit), step 2 runs first for
+that code too (the same server command with PYTHONPATH=DIR, the same database; its in-process
+calls in a subprocess on that path) and both sets of figures are printed side by side.
+
+Issue 16: the reports convert every currency into the home currency (a `converted` block); the
+converted figures are checked against what this script computes from the rows and the rates in
+the database (no missing rates; the month's total and the last net worth to the minor unit).
+
     .venv/bin/python bench/run.py                      # both sizes, generating as needed
     .venv/bin/python bench/run.py --sizes 100000 --reuse --skip-peers
     .venv/bin/python bench/run.py --sizes 1000000 --reuse --only cold-start --cold-starts 9
+    .venv/bin/python bench/run.py --sizes 1000000 --reuse --skip-peers \
+        --baseline-src /work/wt-before/src        # a worktree of the commit before conversion
 """
 
 from __future__ import annotations
@@ -23,6 +33,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime as dt
+import fractions
 import http.client
 import json
 import os
@@ -37,7 +48,9 @@ import subprocess
 import sys
 import tempfile
 import time
+from bisect import bisect_right
 from dataclasses import dataclass
+from decimal import ROUND_HALF_EVEN, Decimal
 from pathlib import Path
 
 import psycopg
@@ -53,6 +66,7 @@ TIME = "/usr/bin/time"
 # The issue's targets, at 1M rows.
 TARGET_MONTH_MS = 20.0
 TARGET_MONTHLY_MS = 50.0
+TARGET_NET_WORTH_MS = 50.0  # issue 16: like the 10-year monthly report
 COLD_FACTOR = 100.0
 MEMORY_FACTOR = 10.0
 # Quoted in the issue (measured at 1M on this kind of machine), not measured here.
@@ -61,8 +75,10 @@ FAVA_QUOTED = {"load_s": 155.0, "month_by_category": 0.048, "monthly_income_expe
 REPORTS = {
     "month_by_category": "month by category",
     "monthly_income_expense": "10-year monthly income/expense",
+    "net_worth": "10-year net worth",
     "budget_page": "budget page",
 }
+NO_PEER = ("net_worth", "budget_page")  # reports the peers are not timed on
 
 
 def log(message: str) -> None:
@@ -207,6 +223,17 @@ def database_rows(url: str) -> int | None:
         return None
 
 
+def reference_rates(url: str) -> int | None:
+    """Rows of `exchange_rates` (the generator's daily EUR->USD rates), None without the table."""
+    try:
+        with psycopg.connect(url, connect_timeout=3) as conn:
+            if not conn.execute("SELECT to_regclass('exchange_rates') IS NOT NULL").fetchone()[0]:
+                return None
+            return conn.execute("SELECT count(*) FROM exchange_rates").fetchone()[0]
+    except psycopg.Error:
+        return None
+
+
 def schema_at_head(url: str) -> bool:
     from finance_tracker.store import migrate
     from finance_tracker.store.database import Database
@@ -228,6 +255,7 @@ def ensure_data(n: int, args: argparse.Namespace) -> DataSet:
         files = meta.get("files", {})
         rows = database_rows(url)
         at_head = schema_at_head(url)
+        rates = reference_rates(url) if at_head else None
         if (
             meta.get("transactions") == n
             and meta.get("database") == f"ft_bench_{n}"
@@ -235,11 +263,14 @@ def ensure_data(n: int, args: argparse.Namespace) -> DataSet:
             and meta.get("generator_version") == GENERATOR_VERSION
             and rows == meta["rows"]["transactions"]
             and at_head
+            and rates != 0  # a table for rates, none written: generated before issue 16
             and all(Path(files.get(k, "")).exists() for k in ("hledger", "beancount"))
         ):
             log(f"reusing ft_bench_{n} ({rows:,} rows, generated {meta['generated_at']})")
             return DataSet(n, url, meta)
         why = "schema not at head" if rows and not at_head else f"rows in database: {rows}"
+        if rows and at_head and rates == 0:
+            why = "no exchange rates"
         log(f"cannot reuse ft_bench_{n} ({why}); generating")
     start = time.perf_counter()
     command = [sys.executable, str(BENCH_DIR / "generate.py"), "--transactions", str(n)]
@@ -274,6 +305,11 @@ def endpoints(data: DataSet) -> list[Endpoint]:
             "monthly_income_expense",
             "GET /api/v1/reports/income-expense",
             f"/api/v1/reports/income-expense?date_from={span_first}&date_to={span_last}",
+        ),
+        Endpoint(
+            "net_worth",
+            "GET /api/v1/reports/net-worth",
+            f"/api/v1/reports/net-worth?date_from={span_first}&date_to={span_last}",
         ),
         Endpoint("budget_page", "GET /api/v1/budgets/YYYY-MM", f"/api/v1/budgets/{first:%Y-%m}"),
         # Context, no target: the floors (HTTP alone; + token check) and the existing dashboard.
@@ -340,8 +376,12 @@ def sqlalchemy_url(url: str) -> str:
 
 
 class Server:
-    def __init__(self, data: DataSet, log_path: Path) -> None:
+    """`finance-tracker serve --production`; with `src`, the same command running the code of
+    that source tree (PYTHONPATH comes before the venv's editable install of this checkout)."""
+
+    def __init__(self, data: DataSet, log_path: Path, src: Path | None = None) -> None:
         self.port = free_port()
+        self.src = src
         self.env = {k: v for k, v in os.environ.items() if k != "REDIS_URL"}
         self.env.update(
             FINANCE_TRACKER_ENV="production",
@@ -353,6 +393,11 @@ class Server:
             LOG_LEVEL="WARNING",
         )
         self.env.pop("PROMETHEUS_MULTIPROC_DIR", None)
+        if src is not None:
+            self.env["PYTHONPATH"] = os.pathsep.join(
+                [str(src), *filter(None, [os.environ.get("PYTHONPATH")])]
+            )
+            self.env["AUTO_MIGRATE"] = "false"  # never touch the schema from older code
         self.log_path = log_path
         self.proc: subprocess.Popen | None = None
         self.started = 0.0
@@ -366,7 +411,10 @@ class Server:
         )
 
     def wait_ready(self, timeout: float = 60) -> float:
-        """Seconds from process start to the first 200 from /readyz."""
+        """Seconds from process start to the first 200 from /readyz. Older code (`src`) finds
+        the database's schema ahead of its own migrations and answers 503 "schema not at head"
+        with everything else ok: ready too, for a benchmark of its reports (they ignore the
+        newer tables)."""
         deadline = time.perf_counter() + timeout
         while time.perf_counter() < deadline:
             if self.proc is not None and self.proc.poll() is not None:
@@ -375,9 +423,11 @@ class Server:
                 conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=5)
                 conn.request("GET", "/readyz")
                 response = conn.getresponse()
-                response.read()
+                body = response.read()
                 conn.close()
-                if response.status == 200:
+                if response.status == 200 or (
+                    self.src is not None and response.status == 503 and schema_ahead(body)
+                ):
                     return time.perf_counter() - self.started
             except (ConnectionRefusedError, http.client.HTTPException, OSError):
                 pass
@@ -413,6 +463,14 @@ class Server:
             return ""
 
 
+def schema_ahead(body: bytes) -> bool:
+    try:
+        checks = json.loads(body)["checks"]
+    except (ValueError, KeyError, TypeError):
+        return False
+    return checks == {"database": "schema not at head"}
+
+
 def postgres_backends(url: str) -> dict:
     """Peak RSS of the PostgreSQL backends connected to the benchmark database, other than
     this script's own (VmHWM counts the shared buffers a backend touched: an upper bound)."""
@@ -429,21 +487,197 @@ def postgres_backends(url: str) -> dict:
     return {"pids": pids, "peak_kb_by_pid": peaks, "max_peak_kb": max(known) if known else None}
 
 
-def first_report_correct(data: DataSet, body: bytes) -> bool:
-    """The month by category answer's per-currency totals equal what the generator wrote: a
-    cold start counts only once the app answers the report right, not just with a 200."""
-    try:
-        totals = {t["currency"]: t["spent_minor"] for t in json.loads(body)["totals"]}
-    except (ValueError, KeyError, TypeError):
-        return False
+def month_spent(data: DataSet) -> dict[str, int]:
+    """The last month's expenses per currency, as the generator wrote them."""
     expected: dict[str, int] = {}
     for by_currency in data.meta["expected"]["last_month_expenses_by_account"].values():
         for currency, minor in by_currency.items():
             expected[currency] = expected.get(currency, 0) + minor
-    return totals == expected
+    return expected
 
 
-def compile_bytecode() -> str:
+def first_report_correct(data: DataSet, body: bytes, expect: Expected | None = None) -> bool:
+    """The month by category answer's per-currency totals equal what the generator wrote (and,
+    with `expect`, its converted block is complete and its total right): a cold start counts
+    only once the app answers the report right, not just with a 200."""
+    try:
+        totals = {t["currency"]: t["spent_minor"] for t in json.loads(body)["totals"]}
+    except (ValueError, KeyError, TypeError):
+        return False
+    if totals != month_spent(data):
+        return False
+    return expect is None or not conversion_problems("month_by_category", body, expect)
+
+
+# --------------------------------------------------------------------------------------------
+# Issue 16: what the converted figures must be, computed here (not with the app's code).
+
+PRECEDENCE = ("manual", "ecb", "transfer")  # on one day and pair, the first of these wins
+
+
+@dataclass
+class Expected:
+    """The home currency, the rates into it per foreign currency (day -> (rank, factor)), and
+    the last month's spending converted: every amount at the rate of its own day or the closest
+    earlier one, summed exactly, rounded half-even once."""
+
+    home: str
+    factors: dict[str, tuple[list[dt.date], list[fractions.Fraction]]]
+    month_total_minor: int | None
+
+    def factor(self, currency: str, day: dt.date) -> fractions.Fraction | None:
+        if currency == self.home:
+            return fractions.Fraction(1)
+        days, values = self.factors.get(currency, ([], []))
+        index = bisect_right(days, day) - 1
+        return values[index] if index >= 0 else None
+
+    def convert(self, amounts: list[tuple[str, dt.date, int]]) -> int | None:
+        """Amounts of 2-decimal currencies (EUR and USD here) into the home currency."""
+        total = fractions.Fraction(0)
+        for currency, day, minor in amounts:
+            factor = self.factor(currency, day)
+            if factor is None:
+                return None
+            total += minor * factor
+        return round(total)
+
+
+def expected_conversion(data: DataSet) -> Expected | None:
+    """Rates as the issue defines them: stored ones (entered, ECB) and each cross-currency
+    transfer's (received / sent, to 10 decimals); a day's rate is the first by source
+    (manual, ECB, transfer), the pair as written before its inverse; a day without one takes
+    the closest earlier day's. None when the database has no `exchange_rates` table."""
+    first, last = data.last_month
+    user_id = data.meta["user_id"]
+    since = first - dt.timedelta(days=31)
+    with psycopg.connect(data.url) as conn:
+        if not conn.execute("SELECT to_regclass('exchange_rates') IS NOT NULL").fetchone()[0]:
+            return None
+        home = conn.execute(
+            "SELECT default_currency FROM users WHERE id = %s", (user_id,)
+        ).fetchone()[0]
+        stored = conn.execute(
+            "SELECT base, quote, day, rate, source FROM exchange_rates "
+            "WHERE user_id = %s AND day <= %s",
+            (user_id, last),
+        ).fetchall()
+        transfers = conn.execute(
+            "SELECT s.date, sa.currency, -s.amount_minor, ra.currency, r.amount_minor "
+            "FROM transactions s JOIN transactions r "
+            "ON r.transfer_group = s.transfer_group AND r.id <> s.id "
+            "JOIN accounts sa ON sa.id = s.account_id JOIN accounts ra ON ra.id = r.account_id "
+            "WHERE s.user_id = %s AND s.transfer_group IS NOT NULL AND s.amount_minor < 0 "
+            "AND r.amount_minor > 0 AND sa.currency <> ra.currency AND s.date BETWEEN %s AND %s",
+            (user_id, since, last),
+        ).fetchall()
+        spent = conn.execute(
+            "SELECT a.currency, t.date, -sum(t.amount_minor) FROM transactions t "
+            "JOIN accounts a ON a.id = t.account_id WHERE t.user_id = %s AND a.currency <> %s "
+            "AND t.kind = 'expense' AND NOT t.is_split AND t.date BETWEEN %s AND %s "
+            "GROUP BY a.currency, t.date",
+            (user_id, home, first, last),
+        ).fetchall()
+    rates = [(b, q, d, Decimal(r), PRECEDENCE.index(src)) for b, q, d, r, src in stored]
+    for day, sent_currency, sent, received_currency, received in transfers:
+        value = (Decimal(received) / Decimal(sent)).quantize(Decimal("1e-10"), ROUND_HALF_EVEN)
+        rates.append((sent_currency, received_currency, day, value, PRECEDENCE.index("transfer")))
+    best: dict[str, dict[dt.date, tuple[int, fractions.Fraction]]] = {}
+    for base, quote, day, value, rank in rates:
+        for source, target, factor, order in (
+            (base, quote, fractions.Fraction(value), 2 * rank),
+            (quote, base, 1 / fractions.Fraction(value), 2 * rank + 1),
+        ):
+            if target != home:
+                continue
+            held = best.setdefault(source, {}).get(day)
+            if held is None or order < held[0]:
+                best[source][day] = (order, factor)
+    factors = {
+        currency: (sorted(by_day), [by_day[d][1] for d in sorted(by_day)])
+        for currency, by_day in best.items()
+    }
+    expect = Expected(home, factors, None)
+    home_spent = month_spent(data).get(home, 0)
+    foreign = expect.convert([(c, d, int(minor)) for c, d, minor in spent])
+    foreign_total = sum(int(minor) for _c, _d, minor in spent)
+    others = sum(v for c, v in month_spent(data).items() if c != home)
+    if foreign is not None and foreign_total == others:
+        expect.month_total_minor = home_spent + foreign
+    return expect
+
+
+def _nulls(items: list[dict], *keys: str) -> int:
+    return sum(1 for item in items for key in keys if item.get(key) is None)
+
+
+def conversion_problems(report: str, body: bytes, expect: Expected) -> list[str]:
+    """What is wrong with a report's converted figures; [] when they are complete and, where
+    this script can work them out, equal to its own sums."""
+    try:
+        answer = json.loads(body)
+    except ValueError:
+        return ["not JSON"]
+    problems: list[str] = []
+    if expect.month_total_minor is None and report in (
+        "month_by_category",
+        "monthly_income_expense",
+    ):
+        problems.append("this script could not work out the month's converted total")
+    if report == "budget_page":
+        for notes in answer.get("conversions", []):
+            if notes.get("missing_rates"):
+                problems.append(f"missing rates: {notes['missing_rates'][:2]}")
+        for item in answer.get("items", []):
+            if item.get("missing_rates"):
+                problems.append(f"{item.get('category')}: missing {item['missing_rates'][:2]}")
+        return problems
+    block = answer.get("converted")
+    if not isinstance(block, dict):
+        return ["no converted block"]
+    if block.get("currency") != expect.home:
+        problems.append(f"converted into {block.get('currency')}, home is {expect.home}")
+    if block.get("missing_rates"):
+        problems.append(f"missing rates: {block['missing_rates'][:2]}")
+    items = block.get("items", [])
+    if report == "month_by_category":
+        nulls = _nulls(items, "spent_minor")
+        got = block.get("total_minor")
+        if got != expect.month_total_minor:
+            problems.append(f"converted total {got}, expected {expect.month_total_minor}")
+    elif report == "monthly_income_expense":
+        nulls = _nulls(items, "income_minor", "expense_minor", "net_minor")
+        last = next((i for i in items if i.get("month") == data_last_month(answer)), None)
+        got = last.get("expense_minor") if last else None
+        if got != expect.month_total_minor:
+            problems.append(f"last month's converted expense {got}, "
+                            f"expected {expect.month_total_minor}")  # fmt: skip
+    elif report == "net_worth":
+        nulls = _nulls(items, "net_worth_minor")
+        day = answer.get("date_to", "")
+        originals = [
+            (i["currency"], dt.date.fromisoformat(day), i["net_worth_minor"])
+            for i in answer.get("items", [])
+            if i.get("date") == day
+        ]
+        want = expect.convert(originals)
+        got = next((i.get("net_worth_minor") for i in items if i.get("date") == day), None)
+        if not originals or got != want:
+            problems.append(f"net worth on {day}: converted {got}, expected {want}")
+    else:
+        nulls = 0
+    if nulls:
+        problems.append(f"{nulls} converted figures are null")
+    if not items:
+        problems.append("no converted items")
+    return problems
+
+
+def data_last_month(answer: dict) -> str:
+    return str(answer.get("date_to", ""))[:7]
+
+
+def compile_bytecode(src: Path | None = None) -> str:
     """Write the app's bytecode, as `pip install` does for an installed package (the container
     image has it). An editable checkout run with PYTHONDONTWRITEBYTECODE=1 (CI, this machine's
     shells) would otherwise compile every module of the app from source at each start: not
@@ -451,9 +685,12 @@ def compile_bytecode() -> str:
     import compileall
     import importlib.util
 
-    spec = importlib.util.find_spec("finance_tracker")
-    assert spec is not None and spec.submodule_search_locations
-    package = spec.submodule_search_locations[0]
+    if src is not None:
+        package = str(src / "finance_tracker")
+    else:
+        spec = importlib.util.find_spec("finance_tracker")
+        assert spec is not None and spec.submodule_search_locations
+        package = spec.submodule_search_locations[0]
     compileall.compile_dir(package, quiet=1)
     return package
 
@@ -485,29 +722,44 @@ def measure_stack_floor(runs: int) -> dict:
             "median_s": statistics.median(samples)}  # fmt: skip
 
 
-def measure_ours(data: DataSet, args: argparse.Namespace, cold_only: bool = False) -> dict:
+def measure_ours(
+    data: DataSet, args: argparse.Namespace, cold_only: bool = False, src: Path | None = None
+) -> dict:
+    """Our server's cold starts and warm reports. `src`: the code of that source tree (a
+    worktree of an older commit, the baseline) instead of this checkout's; its reports are not
+    expected to convert, so only their per-currency totals are checked."""
     token_id, token = create_token(data)
-    package = compile_bytecode()
+    package = compile_bytecode(src)
     targets = endpoints(data)
     first = next(e for e in targets if e.report == "month_by_category")
     logs = RESULTS_DIR / "logs"
     logs.mkdir(parents=True, exist_ok=True)
-    log_path = logs / f"server-{data.n}.log"
+    log_path = logs / f"server-{data.n}{'-baseline' if src else ''}.log"
     log_path.unlink(missing_ok=True)
+    who = "baseline" if src else "ours"
+    expect = None if src else expected_conversion(data)
+    if expect is not None:
+        log(
+            f"  {who}: the month's spending in {expect.home}, converted by this script: "
+            f"{expect.month_total_minor} (minor units)"
+        )
     # The code measured: this checkout's, or another's when PYTHONPATH points at it (a
     # "before" figure measured from a worktree of an older commit).
     result: dict = {"cold_starts": [], "endpoints": {}, "log": str(log_path), "package": package}
+    if src is not None:
+        result["src"] = str(src)
+        result["git_commit"] = git_commit(src)
     server = None
     try:
         for attempt in range(args.cold_starts):
-            server = Server(data, log_path)
+            server = Server(data, log_path, src)
             server.start()
             ready = server.wait_ready()
             client = Client(server.port, token)
             status, body, _ = client.get(first.path)
             first_report = time.perf_counter() - server.started
             client.close()
-            correct = status == 200 and first_report_correct(data, body)
+            correct = status == 200 and first_report_correct(data, body, expect)
             result["cold_starts"].append(
                 {
                     "ready_s": ready,
@@ -517,7 +769,7 @@ def measure_ours(data: DataSet, args: argparse.Namespace, cold_only: bool = Fals
                 }
             )
             log(
-                f"  ours cold start {attempt + 1}: ready {fmt_time(ready)}, first report "
+                f"  {who} cold start {attempt + 1}: ready {fmt_time(ready)}, first report "
                 f"{fmt_time(first_report)} (HTTP {status}"
                 + (", totals as generated)" if correct else ", totals NOT as generated)")
             )
@@ -525,7 +777,7 @@ def measure_ours(data: DataSet, args: argparse.Namespace, cold_only: bool = Fals
                 server.stop()
                 server = None
         if server is not None:
-            measure_warm(server, token, targets, args, result)
+            measure_warm(server, token, targets, args, result, expect, who)
     finally:
         if server is not None:
             server.stop()
@@ -533,6 +785,8 @@ def measure_ours(data: DataSet, args: argparse.Namespace, cold_only: bool = Fals
     cold = [c["first_report_s"] for c in result["cold_starts"] if c["first_report_correct"]]
     result["cold_s"] = statistics.median(cold) if cold else None
     result["ready_s"] = statistics.median(c["ready_s"] for c in result["cold_starts"])
+    if src is not None:
+        return result  # the floor is the same for both: measured once, with ours
     result["stack_floor"] = measure_stack_floor(max(3, args.cold_starts))
     log(
         f"  stack floor (only importing {', '.join(STACK_FLOOR_IMPORTS)}): median "
@@ -541,8 +795,23 @@ def measure_ours(data: DataSet, args: argparse.Namespace, cold_only: bool = Fals
     return result
 
 
+def git_commit(path: Path) -> str:
+    return subprocess.run(
+        ["git", "-C", str(path), "rev-parse", "--short", "HEAD"],
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout.strip()
+
+
 def measure_warm(
-    server: Server, token: str, targets: list[Endpoint], args: argparse.Namespace, result: dict
+    server: Server,
+    token: str,
+    targets: list[Endpoint],
+    args: argparse.Namespace,
+    result: dict,
+    expect: Expected | None = None,
+    who: str = "ours",
 ) -> None:
     client = Client(server.port, token)
     for endpoint in targets:
@@ -557,7 +826,7 @@ def measure_warm(
         if status != 200:
             entry["detail"] = body[:300].decode(errors="replace")
             result["endpoints"][endpoint.label] = entry
-            log(f"  ours {endpoint.label}: HTTP {status} (not available yet)")
+            log(f"  {who} {endpoint.label}: HTTP {status} (not available yet)")
             continue
         for _ in range(args.warmup):
             client.get(endpoint.path)
@@ -570,17 +839,33 @@ def measure_warm(
         entry.update(summary(seconds))
         if endpoint.report != "context":
             entry["body_sample"] = body[:400].decode(errors="replace")
+            entry["converted"] = converts(body)
+            if expect is not None:
+                entry["conversion_problems"] = conversion_problems(endpoint.report, body, expect)
         result["endpoints"][endpoint.label] = entry
+        problems = entry.get("conversion_problems")
         log(
-            f"  ours {endpoint.label}: p50 {fmt_time(entry['p50_s'])}, "
+            f"  {who} {endpoint.label}: p50 {fmt_time(entry['p50_s'])}, "
             f"p95 {fmt_time(entry['p95_s'])} ({len(body):,} bytes)"
+            + ("" if not entry.get("converted") else ", converted")
+            + ("" if problems is None else f", conversion {problems if problems else 'ok'}")
         )
     client.close()
     result["memory"] = server.memory()
     result["postgres"] = postgres_backends(server.env["DATABASE_URL"])
 
 
-def measure_in_process(data: DataSet, runs: int) -> dict:
+def converts(body: bytes) -> bool:
+    """The answer has figures in the home currency: a report's `converted` block, or the
+    budget page's `conversions`."""
+    try:
+        answer = json.loads(body)
+    except ValueError:
+        return False
+    return isinstance(answer, dict) and ("converted" in answer or "conversions" in answer)
+
+
+def measure_in_process(data: DataSet, runs: int, who: str = "in-process") -> dict:
     """The same reports called in-process, no HTTP: the service layer behind each endpoint
     (when it exists yet) and the raw-scan aggregates in store.queries that the dashboard uses
     today, which read transactions instead of a summary."""
@@ -591,17 +876,29 @@ def measure_in_process(data: DataSet, runs: int) -> dict:
     first, last = data.last_month
     span_first, span_last = data.span
     user_id = data.meta["user_id"]
+    with psycopg.connect(data.url) as conn:
+        home = conn.execute(
+            "SELECT default_currency FROM users WHERE id = %s", (user_id,)
+        ).fetchone()[0]
     # report -> [(label, module, function, positional arguments after (session, user_id))]
+    reports, converted = "finance_tracker.services.reports", "finance_tracker.services.converted"
     candidates = {
         "month_by_category": [
-            ("service", "finance_tracker.services.reports", "spending_by_category", (first, last)),
+            ("service", reports, "spending_by_category", (first, last)),
+            ("service, converted", converted, "spending_by_category", (home, first, last)),
             ("raw SQL", "finance_tracker.store.queries", "spending_by_top_category", (first, last)),
         ],
         "monthly_income_expense": [
-            ("service", "finance_tracker.services.reports", "income_expense_by_month",
-             (span_first, span_last)),
+            ("service", reports, "income_expense_by_month", (span_first, span_last)),
+            ("service, converted", converted, "income_expense_by_month",
+             (home, span_first, span_last)),
             ("raw SQL", "finance_tracker.store.queries", "monthly_cash_flow",
              (span_first, span_last)),
+        ],
+        "net_worth": [
+            ("service", reports, "net_worth_over_time", (span_first, span_last)),
+            ("service, converted", converted, "net_worth_over_time",
+             (home, span_first, span_last)),
         ],
         "budget_page": [("service", "finance_tracker.services.budgets", "month_view", (first,))],
     }  # fmt: skip
@@ -626,10 +923,10 @@ def measure_in_process(data: DataSet, runs: int) -> dict:
                             function(session, user_id, *extra)
                             seconds.append(time.perf_counter() - started)
                     entry.update(summary(seconds))
-                    log(f"  in-process {name}: p50 {fmt_time(entry['p50_s'])}")
+                    log(f"  {who} {name}: p50 {fmt_time(entry['p50_s'])}")
                 except Exception as error:  # noqa: BLE001 - code under construction
                     entry["error"] = f"{type(error).__name__}: {error}"
-                    log(f"  in-process {name}: {entry['error']}")
+                    log(f"  {who} {name}: {entry['error']}")
                 out[report].append(entry)
     finally:
         database.dispose()
@@ -816,14 +1113,18 @@ def evaluate(result: dict) -> list[dict]:
     for report, limit in (
         ("month_by_category", TARGET_MONTH_MS),
         ("monthly_income_expense", TARGET_MONTHLY_MS),
+        ("net_worth", TARGET_NET_WORTH_MS),
     ):
         entry = by_report.get(report, {})
         p50 = entry.get("p50_s")
-        name = f"{REPORTS[report]}: p50 <= {limit:.0f} ms, warm over HTTP"
+        converted = " (converted)" if entry.get("converted") else ""
+        name = f"{REPORTS[report]}{converted}: p50 <= {limit:.0f} ms, warm over HTTP"
         if p50 is None:
             add(name, f"not available yet (HTTP {entry.get('status', '-')})", None)
         else:
             add(name, fmt_time(p50), p50 * 1000 <= limit)
+        if report in NO_PEER:
+            continue
         # Beat every peer's warm figure (hledger has only cold runs: its figure is the run).
         peers = {
             "hledger": hledger.get("reports", {}).get(report, {}).get("p50_s"),
@@ -837,6 +1138,17 @@ def evaluate(result: dict) -> list[dict]:
             add(name, "not available yet" if p50 is None else fmt_time(p50), None, detail)
         else:
             add(name, fmt_time(p50), all(p50 < v for v in known.values()), detail)
+
+    # Issue 16: the converted figures are complete and equal this script's own sums.
+    for report, title in REPORTS.items():
+        entry = by_report.get(report, {})
+        problems = entry.get("conversion_problems")
+        if problems is not None:
+            add(
+                f"{title}: converted figures complete (no missing rates) and as computed here",
+                "yes" if not problems else "; ".join(problems)[:200],
+                not problems,
+            )
 
     cold = ours.get("cold_s")
     peers_cold = {
@@ -919,8 +1231,13 @@ def table(result: dict) -> str:
                 rows.append((label, "ours (HTTP)", "not available yet", "", "", "",
                              f"HTTP {entry['status']} from {entry_label}"))  # fmt: skip
             else:
+                how = (
+                    "ours (HTTP, warm, converted)"
+                    if entry.get("converted")
+                    else "ours (HTTP, warm)"
+                )
                 rows.append((
-                    label, "ours (HTTP, warm)", fmt_time(entry["p50_s"]),
+                    label, how, fmt_time(entry["p50_s"]),
                     fmt_time(entry["p95_s"]),
                     fmt_time(ours.get("cold_s")) if report == "month_by_category" else "",
                     fmt_bytes(ours_mem), mem_note,
@@ -944,7 +1261,7 @@ def table(result: dict) -> str:
                              fmt_time(entry["p95_s"]), fmt_time(entry["p50_s"]),
                              fmt_bytes(entry["maxrss_kb"]), note))  # fmt: skip
             label = ""
-        elif "error" in hledger and report != "budget_page":
+        elif "error" in hledger and report not in NO_PEER:
             rows.append((label, "hledger", hledger["error"][:40], "", "", "", ""))
             label = ""
         if report in beancount.get("reports", {}):
@@ -955,11 +1272,11 @@ def table(result: dict) -> str:
                          f"warm on loaded entries, n={entry['n']}; load "
                          f"{fmt_time(beancount['load_s'])}"))  # fmt: skip
             label = ""
-        elif "error" in beancount and report != "budget_page":
+        elif "error" in beancount and report not in NO_PEER:
             rows.append((label, "beancount", beancount["error"][:40], "", "", "", ""))
             label = ""
-        if report == "budget_page":
-            rows.append((label, "hledger / beancount", "-", "", "", "", "no equivalent report"))
+        if report in NO_PEER:
+            rows.append((label, "hledger / beancount", "-", "", "", "", "not timed here"))
     context = [(lbl, e) for lbl, e in ours.get("endpoints", {}).items() if e["report"] == "context"]
     for index, (entry_label, entry) in enumerate(context):
         rows.append((
@@ -982,7 +1299,7 @@ def table(result: dict) -> str:
     if ours.get("error"):
         lines.append(f"ours failed: {ours['error']}")
     lines.append("")
-    lines.append("targets (issue 3; set at 1M rows)")
+    lines.append("targets (issues 3 and 16; set at 1M rows)")
     for check in result["targets"]:
         detail = f"  [{check['detail']}]" if check["detail"] else ""
         lines.append(f"  {check['verdict']:<4}  {check['target']}: {check['value']}{detail}")
@@ -1059,7 +1376,17 @@ def main(argv: list[str] | None = None) -> int:
         choices=["cold-start"],
         help="cold-start: only our cold starts (and hledger's month report unless --skip-peers)",
     )
+    parser.add_argument(
+        "--baseline-src",
+        type=Path,
+        help="also measure the code of this source tree (e.g. the src of a git worktree of an "
+        "older commit) on the same data, first, and print both side by side",
+    )
+    # Internal: the in-process calls only, into a JSON file (the baseline's, on its path).
+    parser.add_argument("--in-process-only", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.in_process_only:
+        return in_process_only(args)
     if args.only == "cold-start":
         return cold_start_only(args)
 
@@ -1069,6 +1396,8 @@ def main(argv: list[str] | None = None) -> int:
         log(f"== N = {n:,}")
         data = ensure_data(n, args)
         result = new_result(data, generate_s=data.seconds)
+        if args.baseline_src:
+            result["baseline"] = measure_baseline(data, args)
         try:
             result["ours"] = measure_ours(data, args)
         except Exception as error:  # noqa: BLE001 - report it and still measure the peers
@@ -1084,8 +1413,12 @@ def main(argv: list[str] | None = None) -> int:
         result["environment"]["loadavg_at_end"] = os.getloadavg()
         result["targets"] = evaluate(result)
         text = table(result)
+        if "baseline" in result:
+            result["side_by_side"] = side_by_side(result)
+            text += "\n\n" + result["side_by_side"]
         result["table"] = text
         suffix = "-no-peers" if args.skip_peers else ""
+        suffix += "-vs-baseline" if args.baseline_src else ""
         path = RESULTS_DIR / f"{result['date']}-{n}{suffix}.json"
         path.write_text(json.dumps(result, indent=1, default=str))
         log("")
@@ -1096,6 +1429,111 @@ def main(argv: list[str] | None = None) -> int:
     if len(tables) > 1:
         log("\n\n".join(tables))
     return 0
+
+
+def measure_baseline(data: DataSet, args: argparse.Namespace) -> dict:
+    """The same server command and in-process calls on the code of `--baseline-src`."""
+    src = args.baseline_src.resolve()
+    if not (src / "finance_tracker" / "__init__.py").exists():
+        raise SystemExit(f"--baseline-src {src}: no finance_tracker package there")
+    out: dict = {"src": str(src), "git_commit": git_commit(src)}
+    log(f"  baseline: the code in {src} (commit {out['git_commit']})")
+    try:
+        out["ours"] = measure_ours(data, args, src=src)
+    except Exception as error:  # noqa: BLE001 - report it and still measure ours
+        log(f"  baseline: {type(error).__name__}: {error}")
+        out["ours"] = {"error": f"{type(error).__name__}: {error}", "cold_starts": []}
+    with tempfile.NamedTemporaryFile("r", suffix=".json") as report:
+        env = dict(os.environ, PYTHONPATH=os.pathsep.join(
+            [str(src), *filter(None, [os.environ.get("PYTHONPATH")])]
+        ))  # fmt: skip
+        command = [sys.executable, str(Path(__file__).resolve()), "--sizes", str(data.n)]
+        command += ["--server", args.server, "--sql-runs", str(args.sql_runs)]
+        command += ["--in-process-only", report.name]
+        subprocess.run(command, check=False, cwd=ROOT, env=env)
+        try:
+            answer = json.loads(report.read() or "{}")
+        except ValueError:
+            answer = {}
+    out["in_process"] = answer.get("reports", {})
+    out["in_process_package"] = answer.get("package")
+    if out["in_process_package"] and not out["in_process_package"].startswith(str(src)):
+        log(f"  baseline in-process ran {out['in_process_package']}, not {src}: ignored")
+        out["in_process"] = {}
+    return out
+
+
+def in_process_only(args: argparse.Namespace) -> int:
+    """The in-process calls of one size's data set, written as JSON to the given file; run by
+    measure_baseline with PYTHONPATH on the baseline's source tree."""
+    import finance_tracker
+
+    n = args.sizes[0]
+    meta = json.loads((BENCH_DIR / "data" / str(n) / "meta.json").read_text())
+    data = DataSet(n, f"{args.server.rstrip('/')}/ft_bench_{n}", meta)
+    reports = measure_in_process(data, args.sql_runs, who="baseline in-process")
+    args.in_process_only.write_text(
+        json.dumps({"package": finance_tracker.__file__, "reports": reports}, default=str)
+    )
+    return 0
+
+
+def side_by_side(result: dict) -> str:
+    """Before (the baseline's code) and after (this checkout), same data, same run."""
+    base = result["baseline"]
+    before, after = base.get("ours", {}), result["ours"]
+    env = result["environment"]
+    header = ("report", "measured", "before p50", "before p95", "after p50", "after p95",
+              "after/before")  # fmt: skip
+    rows: list[tuple[str, ...]] = []
+
+    def ratio(b: float | None, a: float | None) -> str:
+        return f"{a / b:.2f}x" if a and b else ""
+
+    def add(report: str, what: str, b: dict | None, a: dict | None) -> None:
+        b, a = b or {}, a or {}
+        rows.append((
+            report, what, fmt_time(b.get("p50_s")), fmt_time(b.get("p95_s")),
+            fmt_time(a.get("p50_s")), fmt_time(a.get("p95_s")),
+            ratio(b.get("p50_s"), a.get("p50_s")),
+        ))  # fmt: skip
+
+    for report, title in [*REPORTS.items(), ("context", "context (no target)")]:
+        label = title
+        for name, entry in after.get("endpoints", {}).items():
+            if entry["report"] != report:
+                continue
+            old = before.get("endpoints", {}).get(name)
+            what = name + (" (after: converted)" if entry.get("converted") else "")
+            add(label, what, old if old and old.get("p50_s") else None, entry)
+            label = ""
+        old_calls = {e["function"]: e for e in base.get("in_process", {}).get(report, [])}
+        for entry in result.get("in_process", {}).get(report, []):
+            if "p50_s" in entry:
+                add(label, f"in-process {entry['function']}", old_calls.get(entry["function"]),
+                    entry)  # fmt: skip
+                label = ""
+    rows.append(("cold start", "process start -> first correct report (median)",
+                 fmt_time(before.get("cold_s")), "", fmt_time(after.get("cold_s")), "",
+                 ratio(before.get("cold_s"), after.get("cold_s"))))  # fmt: skip
+    rows.append(("", "process start -> /readyz (median)", fmt_time(before.get("ready_s")), "",
+                 fmt_time(after.get("ready_s")), "",
+                 ratio(before.get("ready_s"), after.get("ready_s"))))  # fmt: skip
+    memory = (fmt_bytes(ours_peak_kb(before)), fmt_bytes(ours_peak_kb(after)))
+    rows.append(("memory", "peak RSS, app + PostgreSQL backend", memory[0], "", memory[1], "", ""))
+    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
+    dirty = env.get("git_dirty_files")
+    lines = [
+        f"before vs after, same data, same run: before = {base.get('git_commit')} "
+        f"({base.get('src')}), after = {env.get('git_commit')}"
+        + (f" (checkout with {dirty} changed files)" if dirty else ""),
+        "  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)),
+        "  ".join("-" * w for w in widths),
+    ]
+    lines += ["  ".join(str(c).ljust(w) for c, w in zip(r, widths, strict=True)) for r in rows]
+    if before.get("error"):
+        lines.append(f"before failed: {before['error']}")
+    return "\n".join(line.rstrip() for line in lines)
 
 
 def new_result(data, **extra: object) -> dict:  # type: ignore[no-untyped-def]

@@ -29,6 +29,7 @@ def register(app: Flask) -> None:
         imports,
         language,
         passwords,
+        rates,
         recurring,
         reports,
         rules,
@@ -45,5 +46,5 @@ def register(app: Flask) -> None:
     errors.install(app)
     for module in (auth, signup, passwords, dashboard, accounts, categories, transactions):
         app.register_blueprint(module.blueprint)
-    for module in (imports, settings, budgets, recurring, rules, reports, language):
+    for module in (imports, settings, rates, budgets, recurring, rules, reports, language):
         app.register_blueprint(module.blueprint)

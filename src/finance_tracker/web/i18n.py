@@ -22,7 +22,7 @@ from babel.messages.pofile import read_po
 from babel.numbers import format_decimal, format_percent
 from babel.units import format_unit
 from flask import Flask, g, has_request_context, request
-from flask_babel import Babel, get_translations
+from flask_babel import Babel, get_translations, gettext
 from flask_babel.speaklater import LazyString
 from flask_login import current_user
 from markupsafe import Markup, escape
@@ -68,6 +68,7 @@ def install(app: Flask) -> None:
     filters["file_size"] = file_size
     filters["localize"] = localize
     filters["label"] = label
+    filters["rate"] = rate_text
     app.jinja_env.globals["page_locale"] = page_locale
     app.jinja_env.globals["page_language"] = page_language
     app.jinja_env.globals["first_weekday_name"] = first_weekday_name
@@ -121,7 +122,17 @@ def locale_choices() -> list[SelectChoice]:
 # --- Amounts, dates and numbers as the reader writes them ----------------------------------------
 
 
-def money(minor: int, currency: str) -> str:
+def unknown_amount() -> Markup:
+    """A converted figure that needs a rate nobody has: a dash, never a zero (the page says
+    which rate is missing)."""
+    return Markup('<span class="amount unknown" title="{}">—</span>').format(
+        gettext("not converted: an exchange rate is missing")
+    )
+
+
+def money(minor: int | None, currency: str) -> str:
+    if minor is None:
+        return unknown_amount()
     return format_display(minor, currency, number_locale())
 
 
@@ -132,8 +143,10 @@ def amount(minor: int, currency: str) -> str:
     return format_decimal(to_decimal(minor, currency), format=pattern, locale=locale)
 
 
-def signed_money(minor: int, currency: str) -> Markup:
+def signed_money(minor: int | None, currency: str) -> Markup:
     """An amount with its sign and colour: +€10.00 in green, -€10.00 in red."""
+    if minor is None:
+        return unknown_amount()
     text = money(minor, currency)
     if minor > 0:
         text, css = "+" + text, "positive"
@@ -144,10 +157,19 @@ def signed_money(minor: int, currency: str) -> Markup:
     return Markup('<span class="amount {}">{}</span>').format(css, escape(text))
 
 
-def balance_money(minor: int, currency: str) -> Markup:
+def balance_money(minor: int | None, currency: str) -> Markup:
     """A balance or a net worth: plain when positive, red when below zero."""
+    if minor is None:
+        return unknown_amount()
     css = "negative" if minor < 0 else ""
     return Markup('<span class="amount {}">{}</span>').format(css, money(minor, currency))
+
+
+def rate_text(rate: Any) -> str:
+    """A stored rate as written, in the reader's numbers: '1 EUR = 1,0876 USD' in de."""
+    exact = rate.value if hasattr(rate, "value") else Decimal(rate.rate)  # a Rate, or a stored row
+    value = format_decimal(exact, format="#,##0.##########", locale=number_locale())
+    return f"1 {rate.base} = {value} {rate.quote}"
 
 
 def day(value: dt.date) -> str:
@@ -179,9 +201,9 @@ def number(value: int | Decimal) -> str:
     return format_decimal(value, locale=number_locale())
 
 
-def percent(part: int, whole: int) -> str:
+def percent(part: int | None, whole: int | None) -> str:
     """A share in whole percent, as the locale writes it: 12%, 12 %."""
-    if whole <= 0:
+    if part is None or whole is None or whole <= 0:
         return ""
     return format_percent(Decimal(part) / Decimal(whole), locale=number_locale())
 

@@ -14,13 +14,14 @@ from flask import Response, abort, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import pgettext
+from flask_login import current_user
 from wtforms import Form, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length
 
 from finance_tracker.domain.money import format_plain, minor_digits
 from finance_tracker.domain.text import Text
-from finance_tracker.services import categories, reports
+from finance_tracker.services import categories, converted, reports
 from finance_tracker.services.errors import InvalidInput
 from finance_tracker.services.exports import safe_cell
 from finance_tracker.web import downloads, i18n, periods
@@ -144,6 +145,21 @@ def series(label: str, currency: str, amounts: list[int], colour: str, **extra: 
             "colour": colour, **extra}  # fmt: skip
 
 
+def _home() -> str:
+    return str(current_user.default_currency)
+
+
+def converts(rows: list) -> bool:  # type: ignore[type-arg]
+    """Whether a converted view adds anything: money in another currency than the home one."""
+    return any(r.currency != _home() for r in rows)
+
+
+def plain_series(label: str, currency: str, amounts: list, colour: str, **extra: object) -> dict:  # type: ignore[type-arg]
+    """`series` for converted figures, where an unknown one (a rate missing) is a gap."""
+    values = [None if a is None else format_plain(a, currency) for a in amounts]
+    return {"label": label, "values": values, "colour": colour, **extra}
+
+
 def percent(part: int, whole: int) -> str:
     """A share in whole percent, as the reader's locale writes it (12%, 12 %)."""
     return i18n.percent(part, whole)
@@ -211,10 +227,21 @@ def spending():  # type: ignore[no-untyped-def]
                      [series(_("Spent"), currency, [r.spent_minor for r in group], "palette")],
                      links=[drill(r) for r in group])  # fmt: skip
         groups.append((currency, group, total, data))
+    home = None
+    if status == 200 and converts(rows):
+        with unit_of_work() as session:
+            home = converted.spending_by_category(
+                session, user_id(), _home(), start, end, parent_id
+            )
+        data = chart(home.currency, "doughnut", [i18n.label(r.name) for r in home.rows],
+                     [plain_series(_("Spent"), home.currency, [r.spent_minor for r in home.rows],
+                                   "palette")],
+                     links=[drill(r) for r in home.rows])  # fmt: skip
+        home = (home, data)
     return _page(
         "reports/spending.html", "reports.spending", form, status, groups=groups,
         parent_id=parent_id, parent_name=parent_name, drill=drill,
-        transactions_link=transactions_link, percent=percent,
+        transactions_link=transactions_link, percent=percent, home=home,
     )  # fmt: skip
 
 
@@ -247,8 +274,27 @@ def income_expense():  # type: ignore[no-untyped-def]
             series(_("Net"), currency, [r.net_minor for r in group], "primary", line=True),
         ])  # fmt: skip
         groups.append((currency, group, totals, data))
+    home = None
+    if status == 200 and converts(rows):
+        with unit_of_work() as session:
+            flows = converted.income_expense_by_month(session, user_id(), _home(), *span)  # type: ignore[misc]
+        months, c = flows.months, flows.currency
+        data = chart(c, "bar", [periods.short_month(m.month) for m in months], [
+            plain_series(pgettext("report column", "Income"), c,
+                         [m.income_minor for m in months], "positive"),
+            plain_series(pgettext("report column", "Expense"), c,
+                         [m.expense_minor for m in months], "negative"),
+            plain_series(_("Net"), c, [m.net_minor for m in months], "primary", line=True),
+        ])  # fmt: skip
+        home = (flows, data, _sum([m.income_minor for m in months]),
+                _sum([m.expense_minor for m in months]))  # fmt: skip
     return _page("reports/income_expense.html", "reports.income_expense", form, status,
-                 groups=groups, periods=periods)  # fmt: skip
+                 groups=groups, periods=periods, home=home)  # fmt: skip
+
+
+def _sum(values: list[int | None]) -> int | None:
+    """A total of converted figures: unknown if any of them is."""
+    return None if any(v is None for v in values) else sum(v for v in values if v is not None)
 
 
 @blueprint.get("/net-worth")
@@ -272,7 +318,17 @@ def net_worth():  # type: ignore[no-untyped-def]
             series(_("Net worth"), currency, [r.net_worth_minor for r in group], "primary")
         ])  # fmt: skip
         groups.append((currency, group, data))
-    return _page("reports/net_worth.html", "reports.net_worth", form, status, groups=groups)
+    home = None
+    if status == 200 and converts(rows):
+        with unit_of_work() as session:
+            worth = converted.net_worth_over_time(session, user_id(), _home(), *span)  # type: ignore[misc]
+        data = chart(worth.currency, "line", [periods.short_month(p.day) for p in worth.points], [
+            plain_series(_("Net worth"), worth.currency,
+                         [p.net_worth_minor for p in worth.points], "primary")
+        ])  # fmt: skip
+        home = (worth, data)
+    return _page("reports/net_worth.html", "reports.net_worth", form, status, groups=groups,
+                 home=home)  # fmt: skip
 
 
 @blueprint.get("/top-payees")

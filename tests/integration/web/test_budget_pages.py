@@ -149,7 +149,7 @@ def test_budget_mistakes_are_shown_beside_the_fields_and_nothing_is_saved(ada, d
         ({"amount": "abc"}, "enter an amount like 1,234.56 (or 1234.56)"),
         ({"amount": "-5"}, "a budget cannot be negative"),
         ({"amount": "1.234"}, "EUR amounts have at most 2 decimal places"),
-        ({"currency": "USD"}, "you have no account in USD: a budget counts spending in its own currency"),
+        ({"currency": "USD"}, "you have no account in USD and it is not your home currency"),
         ({"category_id": ""}, "choose a category"),
         ({"month": "someday"}, "Month: enter a month like 2026-03"),
     ]  # fmt: skip

@@ -11,7 +11,8 @@ EMAILED_LINKS = {"signup.finish", "passwords.reset"}
 # A step of logging in: without a right password first, it sends the visitor back to log in.
 LOGIN_STEPS = {"auth.second_factor"}
 IDS = {"account_id": 1, "transaction_id": 1, "category_id": 1, "tag_id": 1, "token_id": 1,
-       "budget_id": 1, "recurring_id": 1, "rule_id": 1, "batch_id": 1, "receipt_id": 1}  # fmt: skip
+       "budget_id": 1, "recurring_id": 1, "rule_id": 1, "batch_id": 1, "receipt_id": 1,
+       "rate_id": 1}  # fmt: skip
 
 
 def test_a_visitor_is_sent_to_log_in_from_every_private_page(app, client):

@@ -17,6 +17,7 @@ from finance_tracker.store.models import (
     Base,
     Budget,
     Category,
+    ExchangeRate,
     ImportBatch,
     Receipt,
     RecurringTransaction,
@@ -59,7 +60,10 @@ def adas_ids(ada, db) -> dict[str, int]:  # type: ignore[no-untyped-def]
                form_url=f"/transactions/{expense}/edit")  # fmt: skip
     ada.upload("/imports/", b"Date,Payee,Amount\n2026-10-01,Ada Secret Import Payee,-1.00\n",
                "ada-secret-statement.csv", form_url="/imports/", account_id=bank)  # fmt: skip
+    ada.browser.submit("/rates/", {"rate-base": "EUR", "rate-quote": "USD", "rate-rate": "1.0987",
+                                   "rate-day": TODAY.isoformat()}, action="/rates/")  # fmt: skip
     with db.session() as session:
+        rate = session.scalar(select(ExchangeRate.id))
         batch = session.scalar(select(ImportBatch.id))
         receipt = session.scalar(select(Receipt.id))
     assert batch and receipt
@@ -74,7 +78,7 @@ def adas_ids(ada, db) -> dict[str, int]:  # type: ignore[no-untyped-def]
         "account_id": bank, "transaction_id": expense, "category_id": category,
         "tag_id": tag, "token_id": token, "to_account_id": savings,
         "budget_id": budget, "recurring_id": bill, "rule_id": rule,
-        "batch_id": batch, "receipt_id": receipt,
+        "batch_id": batch, "receipt_id": receipt, "rate_id": rate,
     }  # fmt: skip
 
 

@@ -1,0 +1,90 @@
+"""Ada keeps a euro account and a dollar account: the dashboard adds them up in euros once she
+has a rate, says which rate is missing until then, and the rates page takes rates by hand and
+the ECB's files."""
+
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+
+from tests.integration.web.story import TODAY, form_errors
+
+RATES = Path(__file__).parents[2] / "rates"
+
+
+def figure(page: str, block: str, name: str) -> str:
+    section = page.split(f'data-currency="{block}"')[1]
+    found = re.search(rf'data-figure="{name}">(.*?)</p>', section, re.S)
+    assert found, name
+    return re.sub(r"<[^>]+>", "", found.group(1)).strip()
+
+
+def test_two_currencies_make_one_net_worth_once_a_rate_exists(ada):
+    ada.open_account("Euro account", opening="100")
+    ada.open_account("Dollar account", currency="USD", opening="50")
+
+    page = ada.page("/")
+    assert "All accounts in EUR" in page
+    assert figure(page, "home", "net-worth") == "—"  # not a guess, not a zero
+    assert "No USD → EUR exchange rate on or before" in page
+    assert 'href="/rates/"' in page
+
+    saved = ada.browser.submit(
+        "/rates/",
+        {"rate-base": "EUR", "rate-quote": "USD", "rate-rate": "1.25",
+         "rate-day": TODAY.isoformat()},
+        action="/rates/",
+    )  # fmt: skip
+    assert saved.status_code == 302, form_errors(saved.get_data(as_text=True))
+    page = ada.page("/")
+    assert figure(page, "home", "net-worth") == "€140.00"  # 100 + 50 / 1.25
+    assert "Each currency as held" in page
+    assert figure(page, "EUR", "net-worth") == "€100.00"
+    assert figure(page, "USD", "net-worth") == "$50.00"
+    assert "No USD → EUR exchange rate" not in page
+    assert "1 EUR = 1.25 USD" in page  # the rate used, one click away
+
+    rates_page = ada.page("/rates/")
+    assert "1 EUR = 1.25 USD" in rates_page
+
+
+def test_a_bad_rate_is_refused_beside_its_field(ada):
+    response = ada.browser.submit(
+        "/rates/",
+        {"rate-base": "EUR", "rate-quote": "USD", "rate-rate": "0", "rate-day": TODAY.isoformat()},
+        action="/rates/",
+    )
+    assert response.status_code == 422
+    assert "a rate must be more than zero" in form_errors(response.get_data(as_text=True))
+
+
+def test_the_ecb_s_file_uploads_and_a_wrong_file_is_refused(ada):
+    content = (RATES / "eurofxref-hist.csv").read_bytes()
+    done = ada.browser.submit(
+        "/rates/", {"ecb-file": (io.BytesIO(content), "eurofxref-hist.csv")}, action="/rates/ecb"
+    )
+    assert done.status_code == 302, form_errors(done.get_data(as_text=True))
+    page = ada.page("/rates/")
+    assert "158 rates read for 5 days." in page
+    assert "1 EUR = 1.0543 USD" in page
+
+    wrong = ada.browser.submit(
+        "/rates/", {"ecb-file": (io.BytesIO(b"Date,Payee,Amount\n"), "bank.csv")},
+        action="/rates/ecb",
+    )  # fmt: skip
+    assert wrong.status_code == 422
+    assert any(
+        "not an ECB reference rates file" in e for e in form_errors(wrong.get_data(as_text=True))
+    )
+
+
+def test_the_home_currency_changes_from_the_rates_page(ada):
+    ada.open_account("Euro account", opening="100")
+    ada.open_account("Dollar account", currency="USD", opening="50")
+    changed = ada.browser.submit("/rates/", {"home-home_currency": "USD"}, action="/rates/home")
+    assert changed.status_code == 302, form_errors(changed.get_data(as_text=True))
+    page = ada.page("/")
+    assert "All accounts in USD" in page
+    assert "No EUR → USD exchange rate" in page
+    assert "USD" in ada.page("/settings/")
