@@ -2,8 +2,10 @@
 
 A rate says how many units of `quote` one unit of `base` bought on a day (1 EUR = 1.0876 USD).
 Rates are exact decimals; what is derived from them (the inverse, a cross rate through a third
-currency) is kept as an exact fraction, and a converted total is rounded half-even to the target
-currency's minor units once, after summing — never per row. A conversion uses the rate of the
+currency) is computed to 40 significant digits (exact fractions were tried: their denominators
+grow with every day's rate, and ten years of sums took most of a report's time), and a converted
+total is rounded half-even to the target currency's minor units once, after summing — never per
+row. A conversion uses the rate of the
 amount's own day or, failing that, the closest earlier one, and says which it used; where no rate
 exists on or before the day, it says which pair and day are missing instead of guessing.
 """
@@ -15,8 +17,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
-from fractions import Fraction
+from decimal import ROUND_HALF_EVEN, Context, Decimal, InvalidOperation
 
 from finance_tracker.domain.money import MoneyError, minor_digits, normalise_currency
 from finance_tracker.domain.text import Text
@@ -28,6 +29,8 @@ PRECEDENCE = (MANUAL, ECB, TRANSFER)
 # 1 BTC-sized units or IRR per EUR, sit well inside it).
 SMALLEST_RATE, LARGEST_RATE = Decimal("1e-9"), Decimal("1e9")
 MAX_RATE_DIGITS = 20
+# Far more digits than any sum of a lifetime's amounts needs before its one rounding.
+EXACT = Context(prec=40)
 
 
 def parse_rate(value: str | Decimal) -> Decimal:
@@ -77,21 +80,18 @@ class Rate:
 
 def rate_of_transfer(sent_minor: int, sent: str, received_minor: int, received: str) -> Decimal:
     """What a cross-currency transfer says: 100.00 EUR sent, 108.76 USD received -> 1.0876."""
-    rate = Fraction(received_minor, 10 ** minor_digits(received)) / Fraction(
-        sent_minor, 10 ** minor_digits(sent)
+    rate = EXACT.divide(
+        Decimal(received_minor).scaleb(-minor_digits(received)),
+        Decimal(sent_minor).scaleb(-minor_digits(sent)),
     )
-    return (
-        (Decimal(rate.numerator) / Decimal(rate.denominator))
-        .quantize(Decimal("1e-10"), rounding=ROUND_HALF_EVEN)
-        .normalize()
-    )
+    return rate.quantize(Decimal("1e-10"), rounding=ROUND_HALF_EVEN).normalize()
 
 
 @dataclass(frozen=True, slots=True)
 class Found:
     """The factor from one currency to another on a day, and the rates it was made of."""
 
-    factor: Fraction
+    factor: Decimal
     rates: tuple[Rate, ...]
 
     @property
@@ -111,25 +111,23 @@ class RateBook:
             if held is None or PRECEDENCE.index(rate.source) < PRECEDENCE.index(held.source):
                 best[key] = rate
         # Each rate is also the inverse pair's; the pair written directly wins a tie.
-        entries: dict[tuple[str, str], dict[dt.date, tuple[int, Fraction, Rate]]] = defaultdict(
-            dict
-        )
+        # (order, is the inverse, rate): the inverse's factor is computed only when looked up.
+        entries: dict[tuple[str, str], dict[dt.date, tuple[int, bool, Rate]]] = defaultdict(dict)
         for (base, quote, day), rate in best.items():
             rank = PRECEDENCE.index(rate.source) * 2
-            value = Fraction(rate.value)
-            for pair, factor, order in (
-                ((base, quote), value, rank),
-                ((quote, base), 1 / value, rank + 1),
+            for pair, inverse, order in (
+                ((base, quote), False, rank),
+                ((quote, base), True, rank + 1),
             ):
                 held_entry = entries[pair].get(day)
                 if held_entry is None or order < held_entry[0]:
-                    entries[pair][day] = (order, factor, rate)
+                    entries[pair][day] = (order, inverse, rate)
         self._days: dict[tuple[str, str], list[dt.date]] = {}
-        self._values: dict[tuple[str, str], list[tuple[Fraction, Rate]]] = {}
+        self._values: dict[tuple[str, str], list[tuple[bool, Rate]]] = {}
         for pair, by_day in entries.items():
             days = sorted(by_day)
             self._days[pair] = days
-            self._values[pair] = [(by_day[day][1], by_day[day][2]) for day in days]
+            self._values[pair] = [by_day[day][1:] for day in days]
         self.currencies = {c for pair in self._days for c in pair}
 
     def _direct(self, source: str, target: str, day: dt.date) -> Found | None:
@@ -139,15 +137,15 @@ class RateBook:
         index = bisect.bisect_right(days, day) - 1
         if index < 0:
             return None
-        factor, rate = self._values[(source, target)][index]
-        return Found(factor, (rate,))
+        inverse, rate = self._values[(source, target)][index]
+        return Found(EXACT.divide(1, rate.value) if inverse else rate.value, (rate,))
 
     def find(self, source: str, target: str, day: dt.date) -> Found | None:
         """The rate from `source` to `target` on `day` or the closest earlier day: the pair
         itself or its inverse, else a cross rate through one other currency (EUR first, as the
         ECB publishes everything against it), the most recent such."""
         if source == target:
-            return Found(Fraction(1), ())
+            return Found(Decimal(1), ())
         direct = self._direct(source, target, day)
         if direct is not None:
             return direct
@@ -156,7 +154,9 @@ class RateBook:
             first = self._direct(source, middle, day)
             second = self._direct(middle, target, day) if first else None
             if first and second:
-                found = Found(first.factor * second.factor, first.rates + second.rates)
+                found = Found(
+                    EXACT.multiply(first.factor, second.factor), first.rates + second.rates
+                )
                 if best is None or found.day > best.day:
                     best = found
         return best
@@ -206,10 +206,12 @@ class Converter:
 
     def __init__(self, book: RateBook, target: str) -> None:
         self.book, self.target = book, target
-        self._sums: dict[Hashable, Fraction] = defaultdict(Fraction)
+        self._sums: dict[Hashable, Decimal] = defaultdict(Decimal)
         self._incomplete: set[Hashable] = set()
         self._cache: dict[tuple[str, dt.date], Found | None] = {}
-        self._scale = 10 ** minor_digits(target)
+        # Per currency and day: the factor from its minor units to the target's.
+        self._minor_factor: dict[tuple[str, dt.date], Decimal] = {}
+        self._digits = minor_digits(target)
         self.used: dict[str, PairUse] = {}
         self.missing: dict[str, Missing] = {}
 
@@ -222,7 +224,7 @@ class Converter:
     def add(self, key: Hashable, minor: int, currency: str, day: dt.date) -> bool:
         """Add an amount of `currency` dated `day`; False when no rate could convert it."""
         if currency == self.target:
-            self._sums[key] += minor
+            self._sums[key] = EXACT.add(self._sums[key], minor)
             return True
         if minor == 0:
             return True
@@ -233,27 +235,31 @@ class Converter:
                 currency, Missing(currency, self.target, day)
             ).note(day)  # fmt: skip
             return False
-        self._sums[key] += (
-            Fraction(minor, 10 ** minor_digits(currency)) * found.factor * (self._scale)
-        )
+        factor = self._minor_factor.get((currency, day))
+        if factor is None:
+            factor = found.factor.scaleb(self._digits - minor_digits(currency), EXACT)
+            self._minor_factor[(currency, day)] = factor
+        self._sums[key] = EXACT.add(self._sums[key], EXACT.multiply(factor, minor))
         self.used.setdefault(currency, PairUse(currency, self.target)).note(found, day)
         return True
 
     def touch(self, key: Hashable) -> None:
         """Make `key` exist with a total of zero if nothing is added to it."""
-        self._sums[key] += 0
+        self._sums[key] = self._sums[key]
 
     def total(self, key: Hashable) -> int | None:
         if key in self._incomplete:
             return None
-        # round() of a Fraction is exact and rounds half to even: the one rounding.
-        return round(self._sums.get(key, Fraction(0)))
+        return _rounded(self._sums.get(key, Decimal(0)))
 
     def total_of(self, keys: list[Hashable]) -> int | None:
         """The sum of several keys' exact sums, rounded once (not the sum of rounded totals)."""
         if any(key in self._incomplete for key in keys):
             return None
-        return round(sum((self._sums.get(key, Fraction(0)) for key in keys), Fraction(0)))
+        total = Decimal(0)
+        for key in keys:
+            total = EXACT.add(total, self._sums.get(key, Decimal(0)))
+        return _rounded(total)
 
     def sums_kept(self) -> list[tuple]:  # type: ignore[type-arg]
         """Every key added to (all tuples, where the caller keys by tuples)."""
@@ -262,3 +268,8 @@ class Converter:
     @property
     def complete(self) -> bool:
         return not self.missing
+
+
+def _rounded(exact: Decimal) -> int:
+    """The one rounding: half to even, to whole minor units."""
+    return int(exact.quantize(Decimal(1), rounding=ROUND_HALF_EVEN))

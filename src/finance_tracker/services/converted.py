@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
 
-from finance_tracker.domain.rates import Converter, Rate
+from finance_tracker.domain.rates import Converter, Rate, RateBook
 from finance_tracker.services import categories, rates, reports
 from finance_tracker.store import rate_queries
 from finance_tracker.store.summaries import first_of_month, last_of_month
@@ -68,10 +68,24 @@ def notes_of(converter: Converter) -> Notes:
     return Notes(converter.target, used, missing)
 
 
+# The rates a conversion can use and the accounts in other currencies (rates.book_for): built
+# once and shared by the figures of one page (the dashboard's four), else once per figure.
+Prepared = tuple[RateBook, dict[int, str]]
+
+
+def prepare(session: Session, user_id: int, home: str, start: dt.date, end: dt.date) -> Prepared:
+    return rates.book_for(session, user_id, home, start, end)
+
+
 def _converter(
-    session: Session, user_id: int, home: str, start: dt.date, end: dt.date
+    session: Session,
+    user_id: int,
+    home: str,
+    start: dt.date,
+    end: dt.date,
+    prepared: Prepared | None = None,
 ) -> tuple[Converter, list[int]]:
-    book, foreign = rates.book_for(session, user_id, home, start, end)
+    book, foreign = prepared or rates.book_for(session, user_id, home, start, end)
     return Converter(book, home), sorted(foreign)
 
 
@@ -100,10 +114,11 @@ def spending_by_category(
     start: dt.date,
     end: dt.date,
     parent_id: int | None = None,
+    prepared: Prepared | None = None,
 ) -> Spending:
     tree = {c.id: c for c in categories.list_all(session, user_id)}
     originals = reports.spending_by_category(session, user_id, start, end, parent_id, tree)
-    converter, foreign = _converter(session, user_id, home, start, end)
+    converter, foreign = _converter(session, user_id, home, start, end, prepared)
     names: dict[int | None, tuple[str, bool]] = {}
     by_currency: dict[int | None, dict[str, int]] = defaultdict(dict)
     for row in originals:
@@ -161,10 +176,11 @@ def income_expense_by_month(
     start: dt.date,
     end: dt.date,
     originals: list[reports.MonthFlow] | None = None,
+    prepared: Prepared | None = None,
 ) -> Flows:
     if originals is None:
         originals = reports.income_expense_by_month(session, user_id, start, end)
-    converter, foreign = _converter(session, user_id, home, start, end)
+    converter, foreign = _converter(session, user_id, home, start, end, prepared)
     months = reports.months_between(start, end)
     for month in months:
         converter.touch((month, "income"))
@@ -246,9 +262,14 @@ def net_worth_over_time(
 
 
 def net_worth_on(
-    session: Session, user_id: int, home: str, balances: dict[str, int], day: dt.date
+    session: Session,
+    user_id: int,
+    home: str,
+    balances: dict[str, int],
+    day: dt.date,
+    prepared: Prepared | None = None,
 ) -> tuple[int | None, Notes]:
     """Today's balances per currency as one figure in `home`."""
-    converter, _foreign = _converter(session, user_id, home, day, day)
+    converter, _foreign = _converter(session, user_id, home, day, day, prepared)
     value_of_balances(converter, "now", balances, day)
     return converter.total("now"), notes_of(converter)

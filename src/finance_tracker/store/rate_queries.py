@@ -82,51 +82,54 @@ def transfer_rates(
     session: Session, user_id: int, foreign: dict[int, str], start: dt.date, end: dt.date
 ) -> list[Rate]:
     """The rate each cross-currency transfer made (sent and received amounts) that touches a
-    `foreign` account, from `start` to `end`, plus the latest one before `start` per pair."""
+    `foreign` account, from `start` to `end`, plus the latest one before `start` per pair.
+
+    Read from the foreign accounts' own legs (their account index) to the other leg (the
+    transfer-group index): starting from all transfers instead scanned every transaction."""
     if not foreign:
         return []
-    sent, received = aliased(Transaction), aliased(Transaction)
-    sent_account, received_account = aliased(Account), aliased(Account)
+    leg, other = aliased(Transaction), aliased(Transaction)
+    leg_account, other_account = aliased(Account), aliased(Account)
     pairs = (
         select(
-            sent.date, sent_account.currency, sent.amount_minor,
-            received_account.currency, received.amount_minor, sent.id,
+            leg.date, leg.amount_minor, leg_account.currency,
+            other.amount_minor, other_account.currency, leg.transfer_group, leg.id,
         )
-        .join(received, and_(
-            received.transfer_group == sent.transfer_group, received.id != sent.id,
-        ))
-        .join(sent_account, sent_account.id == sent.account_id)
-        .join(received_account, received_account.id == received.account_id)
+        .join(other, and_(other.transfer_group == leg.transfer_group, other.id != leg.id))
+        .join(leg_account, leg_account.id == leg.account_id)
+        .join(other_account, other_account.id == other.account_id)
         .where(
-            sent.user_id == user_id,
-            sent.transfer_group.is_not(None),
-            sent.amount_minor < 0,
-            received.amount_minor > 0,
-            sent_account.currency != received_account.currency,
-            or_(sent.account_id.in_(foreign), received.account_id.in_(foreign)),
+            leg.account_id.in_(foreign),
+            leg.user_id == user_id,
+            leg.transfer_group.is_not(None),
+            leg_account.currency != other_account.currency,
         )
     )  # fmt: skip
-    found = list(session.execute(pairs.where(sent.date.between(start, end))))
+    found = list(session.execute(pairs.where(leg.date.between(start, end))))
     before = list(
-        session.execute(pairs.where(sent.date < start).order_by(sent.date.desc()).limit(200))
+        session.execute(pairs.where(leg.date < start).order_by(leg.date.desc()).limit(200))
     )
+    rates: dict[str, Rate] = {}  # per transfer: a transfer between two foreign accounts twice
     latest: dict[tuple[str, str], dt.date] = {}
-    for day, out_currency, _a, in_currency, _b, _id in before:
-        latest.setdefault((out_currency, in_currency), _as_date(day))
-    found += [
-        row for row in before if latest.get((row[1], row[3])) == _as_date(row[0])
-    ]  # fmt: skip
-    rates = []
-    for day, out_currency, out_minor, in_currency, in_minor, _id in sorted(
-        found, key=lambda row: row[5]
-    ):
-        rates.append(
-            Rate(
-                out_currency, in_currency, _as_date(day),
-                rate_of_transfer(-out_minor, out_currency, in_minor, in_currency), TRANSFER,
-            )
-        )  # fmt: skip
-    return rates
+    for in_range, rows in ((True, found), (False, before)):
+        for day, minor, currency, other_minor, other_currency, group, _id in rows:
+            day = _as_date(day)
+            if minor < 0:
+                sent, sent_currency, received, received_currency = (
+                    -minor, currency, other_minor, other_currency)  # fmt: skip
+            else:
+                sent, sent_currency, received, received_currency = (
+                    -other_minor, other_currency, minor, currency)  # fmt: skip
+            if sent <= 0 or received <= 0:
+                continue
+            pair = (sent_currency, received_currency)
+            if not in_range and latest.setdefault(pair, day) != day:
+                continue  # only the latest day before the range, per pair
+            rates[group or ""] = Rate(
+                sent_currency, received_currency, day,
+                rate_of_transfer(sent, sent_currency, received, received_currency), TRANSFER,
+            )  # fmt: skip
+    return sorted(rates.values(), key=lambda r: r.day)
 
 
 def day_totals(

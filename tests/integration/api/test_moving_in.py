@@ -209,6 +209,10 @@ def test_moving_in_from_a_plain_text_ledger(api, name, source, names):
     assert (exchange["amount"], exchange["to_amount"], exchange["to_currency"]) == (
         "100.00", "108.00", "USD",
     )  # fmt: skip
+    # The exchange is a rate from then on: the dollars count in the euro net worth.
+    (learnt,) = api.get("/api/v1/rates").get_json()["learnt"]
+    assert (learnt["base"], learnt["quote"], learnt["rate"]) == ("EUR", "USD", "1.08")
+    assert api.get("/api/v1/dashboard/summary").get_json()["home"]["missing_rates"] == []
     assert one(transactions(api, mine[card]), "Pizza Place")["cleared"] == "uncleared"
     if source == "beancount":
         held = [g for g in preview["skipped_groups"] if "holding" in g["kinds"]]

@@ -88,3 +88,24 @@ def test_the_home_currency_changes_from_the_rates_page(ada):
     assert "All accounts in USD" in page
     assert "No EUR → USD exchange rate" in page
     assert "USD" in ada.page("/settings/")
+
+
+def test_reports_add_the_currencies_up_and_keep_each_one_a_click_away(ada):
+    euros = ada.open_account("Euro account", opening="100")
+    dollars = ada.open_account("Dollar account", currency="USD", opening="50")
+    food = ada.category("Food")
+    ada.add_ok(account_id=euros, amount="30", payee="Bakery", category_id=food)
+    ada.add_ok(account_id=dollars, amount="25", payee="Diner", category_id=food)
+    ada.browser.submit(
+        "/rates/",
+        {"rate-base": "EUR", "rate-quote": "USD", "rate-rate": "1.25",
+         "rate-day": TODAY.replace(year=TODAY.year - 2, day=1).isoformat()},
+        action="/rates/",
+    )  # fmt: skip
+    spending = ada.page("/reports/spending-by-category")
+    assert "All accounts in EUR" in spending and "Each currency as held" in spending
+    assert re.search(r'data-total="home">€50.00<', spending)  # 30 + 25 / 1.25
+    for url in ("/reports/income-vs-expense", "/reports/net-worth", "/budgets/"):
+        page = ada.page(url)
+        assert "No USD → EUR exchange rate" not in page, url
+    assert "All accounts in EUR" in ada.page("/reports/net-worth")
