@@ -31,7 +31,8 @@ REPORTS = (f"income-vs-expense?{A_YEAR}", f"net-worth?{A_YEAR}", f"top-payees?{A
 
 AXES = """() => [...document.querySelectorAll("canvas[data-chart]")].flatMap(canvas => {
     const chart = Chart.getChart(canvas);
-    const currency = canvas.closest("[data-currency]").dataset.currency;
+    // The chart's own data names its currency (a converted section's block is "home").
+    const currency = JSON.parse(document.getElementById(canvas.dataset.source).textContent).currency;
     return Object.values(chart.scales).filter(scale => scale.type === "linear").map(scale => ({
         chart: canvas.getAttribute("aria-label"), currency,
         values: scale.ticks.map(tick => tick.value), labels: scale.ticks.map(tick => tick.label),
