@@ -2,12 +2,13 @@
 
 A rate says how many units of `quote` one unit of `base` bought on a day (1 EUR = 1.0876 USD).
 Rates are exact decimals; what is derived from them (the inverse, a cross rate through a third
-currency) is computed to 40 significant digits (exact fractions were tried: their denominators
-grow with every day's rate, and ten years of sums took most of a report's time), and a converted
-total is rounded half-even to the target currency's minor units once, after summing — never per
-row. A conversion uses the rate of the
-amount's own day or, failing that, the closest earlier one, and says which it used; where no rate
-exists on or before the day, it says which pair and day are missing instead of guessing.
+currency) is computed to 40 significant digits and summed exactly in units of 10**-30 of the
+target's minor unit (exact fractions were tried: their denominators grow with every day's rate,
+and ten years of sums took most of a report's time); a converted total is rounded half-even to
+the target currency's minor units once, after summing — never per row. A conversion uses the
+rate of the amount's own day or, failing that, the closest earlier one, and says which it used;
+where no rate exists on or before the day, it says which pair and day are missing instead of
+guessing.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from finance_tracker.domain.text import Text
 # Where a rate came from; on the same day and pair the first of these wins.
 MANUAL, ECB, TRANSFER = "manual", "ecb", "transfer"
 PRECEDENCE = (MANUAL, ECB, TRANSFER)
+RANK = {source: rank for rank, source in enumerate(PRECEDENCE)}
 # A rate outside this band is a typing mistake, not a currency (the widest real pairs, like
 # 1 BTC-sized units or IRR per EUR, sit well inside it).
 SMALLEST_RATE, LARGEST_RATE = Decimal("1e-9"), Decimal("1e9")
@@ -93,11 +95,11 @@ class Found:
 
     factor: Decimal
     rates: tuple[Rate, ...]
+    day: dt.date  # the day of the rates used: the oldest of them, for a cross rate
 
-    @property
-    def day(self) -> dt.date:
-        """The day of the rates used: the oldest of them, for a cross rate."""
-        return min(rate.day for rate in self.rates)
+    @classmethod
+    def of(cls, factor: Decimal, rates: tuple[Rate, ...]) -> Found:
+        return cls(factor, rates, min(rate.day for rate in rates))
 
 
 class RateBook:
@@ -108,13 +110,13 @@ class RateBook:
         for rate in rates:
             key = (rate.base, rate.quote, rate.day)
             held = best.get(key)
-            if held is None or PRECEDENCE.index(rate.source) < PRECEDENCE.index(held.source):
+            if held is None or RANK[rate.source] < RANK[held.source]:
                 best[key] = rate
         # Each rate is also the inverse pair's; the pair written directly wins a tie.
         # (order, is the inverse, rate): the inverse's factor is computed only when looked up.
         entries: dict[tuple[str, str], dict[dt.date, tuple[int, bool, Rate]]] = defaultdict(dict)
         for (base, quote, day), rate in best.items():
-            rank = PRECEDENCE.index(rate.source) * 2
+            rank = RANK[rate.source] * 2
             for pair, inverse, order in (
                 ((base, quote), False, rank),
                 ((quote, base), True, rank + 1),
@@ -138,14 +140,14 @@ class RateBook:
         if index < 0:
             return None
         inverse, rate = self._values[(source, target)][index]
-        return Found(EXACT.divide(1, rate.value) if inverse else rate.value, (rate,))
+        return Found(EXACT.divide(1, rate.value) if inverse else rate.value, (rate,), rate.day)
 
     def find(self, source: str, target: str, day: dt.date) -> Found | None:
         """The rate from `source` to `target` on `day` or the closest earlier day: the pair
         itself or its inverse, else a cross rate through one other currency (EUR first, as the
         ECB publishes everything against it), the most recent such."""
         if source == target:
-            return Found(Decimal(1), ())
+            return Found(Decimal(1), (), day)
         direct = self._direct(source, target, day)
         if direct is not None:
             return direct
@@ -154,7 +156,7 @@ class RateBook:
             first = self._direct(source, middle, day)
             second = self._direct(middle, target, day) if first else None
             if first and second:
-                found = Found(
+                found = Found.of(
                     EXACT.multiply(first.factor, second.factor), first.rates + second.rates
                 )
                 if best is None or found.day > best.day:
@@ -175,7 +177,7 @@ class PairUse:
 
     def note(self, found: Found, day: dt.date) -> None:
         self.conversions += 1
-        rate = min(found.rates, key=lambda r: r.day)
+        rate = found.rates[0] if len(found.rates) == 1 else min(found.rates, key=lambda r: r.day)
         if self.first_rate is None or rate.day < self.first_rate.day:
             self.first_rate = rate
         if self.last_rate is None or rate.day >= self.last_rate.day:
@@ -198,68 +200,94 @@ class Missing:
         self.days.add(day)
 
 
+# Sums are kept as whole numbers of 10**-30 of the target's minor unit: exact integer adds
+# (a Decimal add per amount was most of a ten-year report's time), far finer than any rounding.
+FIXED = 10**30
+
+
 class Converter:
-    """Sums amounts of any currency into `target`, per key, exactly; `total(key)` rounds once.
+    """Sums amounts of any currency into `target`, per key; `total(key)` rounds once.
 
     A key with any amount that could not be converted has no total (None): the caller shows the
     missing pair and day, never a sum that quietly left something out."""
 
     def __init__(self, book: RateBook, target: str) -> None:
         self.book, self.target = book, target
-        self._sums: dict[Hashable, Decimal] = defaultdict(Decimal)
+        self._sums: dict[Hashable, int] = defaultdict(int)
         self._incomplete: set[Hashable] = set()
-        self._cache: dict[tuple[str, dt.date], Found | None] = {}
-        # Per currency and day: the factor from its minor units to the target's.
-        self._minor_factor: dict[tuple[str, dt.date], Decimal] = {}
+        # Per currency and day: what was found, the fixed-point factor from the currency's minor
+        # units to the target's (None: no rate), and how many amounts used it.
+        self._found: dict[tuple[str, dt.date], Found | None] = {}
+        self._factor: dict[tuple[str, dt.date], int | None] = {}
+        self._uses: dict[tuple[str, dt.date], int] = defaultdict(int)
         self._digits = minor_digits(target)
-        self.used: dict[str, PairUse] = {}
         self.missing: dict[str, Missing] = {}
 
     def factor(self, currency: str, day: dt.date) -> Found | None:
         key = (currency, day)
-        if key not in self._cache:
-            self._cache[key] = self.book.find(currency, self.target, day)
-        return self._cache[key]
+        if key not in self._found:
+            found = self._found[key] = self.book.find(currency, self.target, day)
+            self._factor[key] = (
+                None
+                if found is None
+                else int(
+                    found.factor.scaleb(
+                        self._digits - minor_digits(currency) + 30, EXACT
+                    ).to_integral_value(rounding=ROUND_HALF_EVEN)
+                )
+            )
+        return self._found[key]
 
     def add(self, key: Hashable, minor: int, currency: str, day: dt.date) -> bool:
         """Add an amount of `currency` dated `day`; False when no rate could convert it."""
         if currency == self.target:
-            self._sums[key] = EXACT.add(self._sums[key], minor)
+            self._sums[key] += minor * FIXED
             return True
         if minor == 0:
             return True
-        found = self.factor(currency, day)
-        if found is None:
+        which = (currency, day)
+        factor = self._factor.get(which, -1)
+        if factor == -1:
+            self.factor(currency, day)
+            factor = self._factor[which]
+        if factor is None:
             self._incomplete.add(key)
             self.missing.setdefault(
                 currency, Missing(currency, self.target, day)
             ).note(day)  # fmt: skip
             return False
-        factor = self._minor_factor.get((currency, day))
-        if factor is None:
-            factor = found.factor.scaleb(self._digits - minor_digits(currency), EXACT)
-            self._minor_factor[(currency, day)] = factor
-        self._sums[key] = EXACT.add(self._sums[key], EXACT.multiply(factor, minor))
-        self.used.setdefault(currency, PairUse(currency, self.target)).note(found, day)
+        self._sums[key] += factor * minor
+        self._uses[which] += 1
         return True
+
+    @property
+    def used(self) -> dict[str, PairUse]:
+        """Per currency: how its rates served (worked out once, from the days looked up)."""
+        uses: dict[str, PairUse] = {}
+        for (currency, day), count in self._uses.items():  # note() needs no order
+            found = self._found[(currency, day)]
+            assert found is not None
+            use = uses.setdefault(currency, PairUse(currency, self.target))
+            use.note(found, day)
+            use.conversions += count - 1
+            if found.day < day:
+                use.earlier_days += count - 1
+        return uses
 
     def touch(self, key: Hashable) -> None:
         """Make `key` exist with a total of zero if nothing is added to it."""
-        self._sums[key] = self._sums[key]
+        self._sums[key] += 0
 
     def total(self, key: Hashable) -> int | None:
         if key in self._incomplete:
             return None
-        return _rounded(self._sums.get(key, Decimal(0)))
+        return _rounded(self._sums.get(key, 0))
 
     def total_of(self, keys: list[Hashable]) -> int | None:
         """The sum of several keys' exact sums, rounded once (not the sum of rounded totals)."""
         if any(key in self._incomplete for key in keys):
             return None
-        total = Decimal(0)
-        for key in keys:
-            total = EXACT.add(total, self._sums.get(key, Decimal(0)))
-        return _rounded(total)
+        return _rounded(sum(self._sums.get(key, 0) for key in keys))
 
     def sums_kept(self) -> list[tuple]:  # type: ignore[type-arg]
         """Every key added to (all tuples, where the caller keys by tuples)."""
@@ -270,6 +298,9 @@ class Converter:
         return not self.missing
 
 
-def _rounded(exact: Decimal) -> int:
-    """The one rounding: half to even, to whole minor units."""
-    return int(exact.quantize(Decimal(1), rounding=ROUND_HALF_EVEN))
+def _rounded(fixed: int) -> int:
+    """The one rounding: half to even, from the fixed-point sum to whole minor units."""
+    whole, rest = divmod(fixed, FIXED)  # floor: rest is in [0, FIXED)
+    if rest * 2 > FIXED or (rest * 2 == FIXED and whole % 2):
+        whole += 1
+    return whole

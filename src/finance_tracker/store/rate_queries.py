@@ -107,7 +107,7 @@ def transfer_rates(
     )  # fmt: skip
     found = list(session.execute(pairs.where(leg.date.between(start, end))))
     before = list(
-        session.execute(pairs.where(leg.date < start).order_by(leg.date.desc()).limit(200))
+        session.execute(pairs.where(leg.date < start).order_by(leg.date.desc()).limit(50))
     )
     rates: dict[str, Rate] = {}  # per transfer: a transfer between two foreign accounts twice
     latest: dict[tuple[str, str], dt.date] = {}

@@ -2,8 +2,10 @@
 
 Revision ID: 0011
 Revises: 0010
-Additions only. Rates learnt from cross-currency transfers are read from the transfers, so the
-transfers already stored teach their rates without any data being moved here.
+Rates learnt from cross-currency transfers are read from the transfers, so the transfers already
+stored teach their rates without any data being moved here. On PostgreSQL the index of an
+account's transactions by date also covers what a conversion sums per day (rebuilt in place;
+SQLite keeps the plain index).
 """
 
 import sqlalchemy as sa
@@ -37,9 +39,26 @@ def upgrade() -> None:
             "user_id", "base", "quote", "day", "source", name=op.f("uq_exchange_rates_user_id")
         ),
     )
-    op.create_index("ix_exchange_rates_user_day", "exchange_rates", ["user_id", "day"])
+    op.create_index(
+        "ix_exchange_rates_user_pair_day", "exchange_rates", ["user_id", "base", "quote", "day"]
+    )
+    if op.get_bind().dialect.name == "postgresql":
+        _account_date_index(COVERED)
+
+
+COVERED = ["kind", "amount_minor", "is_split", "category_id", "user_id"]
+
+
+def _account_date_index(include: list[str]) -> None:
+    op.drop_index("ix_transactions_account_date", table_name="transactions")
+    op.create_index(
+        "ix_transactions_account_date", "transactions", ["account_id", "date"],
+        postgresql_include=include,
+    )  # fmt: skip
 
 
 def downgrade() -> None:
-    op.drop_index("ix_exchange_rates_user_day", table_name="exchange_rates")
+    if op.get_bind().dialect.name == "postgresql":
+        _account_date_index([])
+    op.drop_index("ix_exchange_rates_user_pair_day", table_name="exchange_rates")
     op.drop_table("exchange_rates")
