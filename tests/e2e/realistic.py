@@ -20,6 +20,7 @@ from finance_tracker.services import (
     budgets,
     categories,
     imports,
+    rates,
     receipts,
     recurring,
     rules,
@@ -30,6 +31,7 @@ from finance_tracker.services import (
 )
 from finance_tracker.services.accounts import AccountInput
 from finance_tracker.services.budgets import BudgetInput
+from finance_tracker.services.rates import RateInput
 from finance_tracker.services.recurring import RecurringInput
 from finance_tracker.services.rules import RuleInput
 from finance_tracker.services.transactions import SplitInput, TransactionInput
@@ -145,6 +147,13 @@ def seed(app, today: dt.date | None = None, locale: str = "en_US") -> World:  # 
         travel = account(TRAVEL, "cash", "USD", "0")
         yen = account(YEN, "cash", "JPY", "0")
         account(ARCHIVED, "checking", "EUR", "0", archived=True)
+        # Rates from before the first transaction on, so that everything adds up in euros.
+        for days_ago, usd, jpy in (
+            (400, "1.0821", "161.42"), (180, "1.0934", "163.05"), (30, "1.0512", "158.77"),
+        ):  # fmt: skip
+            for quote, value in (("USD", usd), ("JPY", jpy)):
+                day = today - dt.timedelta(days=days_ago)
+                rates.add(session, uid, RateInput("EUR", quote, day, value))
 
         by_name = _default_categories(session, uid, users.language_for(user))
         renovation = categories.create(
