@@ -9,8 +9,8 @@ import marshmallow as ma
 from marshmallow import fields
 
 from finance_tracker.domain.money import format_plain
-from finance_tracker.domain.rates import Rate
-from finance_tracker.services.converted import MissingRate, Notes, RateUse
+from finance_tracker.domain.rates import MissingRate, Rate, RateUse
+from finance_tracker.services.converted import Notes
 
 
 def money_or_none(name: str, minor: int | None, currency: str) -> dict[str, object]:

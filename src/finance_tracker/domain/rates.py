@@ -17,7 +17,7 @@ import bisect
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Hashable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Context, Decimal, InvalidOperation
 
 from finance_tracker.domain.money import MoneyError, minor_digits, normalise_currency
@@ -164,40 +164,27 @@ class RateBook:
         return best
 
 
-@dataclass
-class PairUse:
-    """How one pair's rates served a conversion: for the line that says which rates were used."""
+@dataclass(frozen=True)
+class RateUse:
+    """'USD → EUR: 31 amounts, at rates from 2026-11-01 (1 EUR = 1.0876 USD, ECB) to …'. The
+    rates are kept as they were written (a pair's inverse is rarely a short decimal)."""
 
     source: str
     target: str
-    conversions: int = 0
-    first_rate: Rate | None = None
-    last_rate: Rate | None = None
-    earlier_days: int = 0  # amounts converted at the rate of an earlier day than their own
-
-    def note(self, found: Found, day: dt.date) -> None:
-        self.conversions += 1
-        rate = found.rates[0] if len(found.rates) == 1 else min(found.rates, key=lambda r: r.day)
-        if self.first_rate is None or rate.day < self.first_rate.day:
-            self.first_rate = rate
-        if self.last_rate is None or rate.day >= self.last_rate.day:
-            self.last_rate = rate
-        if found.day < day:
-            self.earlier_days += 1
+    conversions: int
+    first: Rate
+    last: Rate
+    earlier_days: int  # amounts converted at an earlier day's rate than their own
 
 
-@dataclass
-class Missing:
+@dataclass(frozen=True)
+class MissingRate:
     """A pair with no rate on or before some days: the first of them, and how many."""
 
     source: str
     target: str
     first_day: dt.date
-    days: set[dt.date] = field(default_factory=set)
-
-    def note(self, day: dt.date) -> None:
-        self.first_day = min(self.first_day, day)
-        self.days.add(day)
+    days: int
 
 
 # Sums are kept as whole numbers of 10**-30 of the target's minor unit: exact integer adds
@@ -221,7 +208,7 @@ class Converter:
         self._factor: dict[tuple[str, dt.date], int | None] = {}
         self._uses: dict[tuple[str, dt.date], int] = defaultdict(int)
         self._digits = minor_digits(target)
-        self.missing: dict[str, Missing] = {}
+        self._missing: dict[str, set[dt.date]] = defaultdict(set)  # currency -> days lacking
 
     def factor(self, currency: str, day: dt.date) -> Found | None:
         key = (currency, day)
@@ -252,27 +239,37 @@ class Converter:
             factor = self._factor[which]
         if factor is None:
             self._incomplete.add(key)
-            self.missing.setdefault(
-                currency, Missing(currency, self.target, day)
-            ).note(day)  # fmt: skip
+            self._missing[currency].add(day)
             return False
         self._sums[key] += factor * minor
         self._uses[which] += 1
         return True
 
-    @property
-    def used(self) -> dict[str, PairUse]:
-        """Per currency: how its rates served (worked out once, from the days looked up)."""
-        uses: dict[str, PairUse] = {}
-        for (currency, day), count in self._uses.items():  # note() needs no order
+    def rates_used(self) -> list[RateUse]:
+        """Per currency converted: how many amounts, the oldest and newest rate, and how many
+        amounts took an earlier day's rate (worked out once, from the days looked up)."""
+        per: dict[str, tuple[int, Rate, Rate, int]] = {}  # conversions, first, last, earlier
+        for (currency, day), count in self._uses.items():
             found = self._found[(currency, day)]
             assert found is not None
-            use = uses.setdefault(currency, PairUse(currency, self.target))
-            use.note(found, day)
-            use.conversions += count - 1
-            if found.day < day:
-                use.earlier_days += count - 1
-        return uses
+            rate = min(found.rates, key=lambda r: r.day)
+            conversions, first, last, earlier = per.get(currency, (0, rate, rate, 0))
+            per[currency] = (
+                conversions + count,
+                rate if rate.day < first.day else first,
+                rate if rate.day >= last.day else last,
+                earlier + (count if found.day < day else 0),
+            )
+        return [
+            RateUse(currency, self.target, conversions, first, last, earlier)
+            for currency, (conversions, first, last, earlier) in sorted(per.items())
+        ]
+
+    def missing_rates(self) -> list[MissingRate]:
+        return [
+            MissingRate(currency, self.target, min(days), len(days))
+            for currency, days in sorted(self._missing.items())
+        ]
 
     def touch(self, key: Hashable) -> None:
         """Make `key` exist with a total of zero if nothing is added to it."""
@@ -292,10 +289,6 @@ class Converter:
     def sums_kept(self) -> list[tuple]:  # type: ignore[type-arg]
         """Every key added to (all tuples, where the caller keys by tuples)."""
         return [key for key in self._sums.keys() | self._incomplete if isinstance(key, tuple)]
-
-    @property
-    def complete(self) -> bool:
-        return not self.missing
 
 
 def _rounded(fixed: int) -> int:

@@ -12,10 +12,10 @@ from sqlalchemy.orm import Session
 
 from finance_tracker.domain.budgets import BudgetLine, MonthBudget, line_for, previous_month
 from finance_tracker.domain.money import MoneyError, normalise_currency, parse_amount
-from finance_tracker.domain.rates import Converter
+from finance_tracker.domain.rates import Converter, MissingRate
 from finance_tracker.domain.text import Text, message_of
 from finance_tracker.services import categories, rates
-from finance_tracker.services.converted import MissingRate, Notes, notes_of
+from finance_tracker.services.converted import Notes, notes_of
 from finance_tracker.services.errors import InvalidInput, NotFound
 from finance_tracker.store import rate_queries
 from finance_tracker.store.models import Account, Budget, MonthTotal, User
@@ -228,7 +228,7 @@ def month_view(session: Session, user_id: int, month: dt.date) -> BudgetMonth:
         for spent_month in {k[1] for k in converter.sums_kept() if k[0] == budget.category_id}:
             converted = converter.total((budget.category_id, spent_month))
             if converted is None:
-                missing = notes_of(converter).missing
+                missing = converter.missing_rates()
             else:
                 spent[spent_month] += converted
         line = line_for(month, history[budget.category_id], spent)

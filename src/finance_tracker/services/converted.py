@@ -13,31 +13,10 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
 
-from finance_tracker.domain.rates import Converter, Rate, RateBook
+from finance_tracker.domain.rates import Converter, MissingRate, RateBook, RateUse
 from finance_tracker.services import categories, rates, reports
 from finance_tracker.store import rate_queries
 from finance_tracker.store.summaries import first_of_month, last_of_month
-
-
-@dataclass(frozen=True)
-class RateUse:
-    """'USD → EUR: 31 amounts, at rates from 2026-11-01 (1 EUR = 1.0876 USD, ECB) to …'. The
-    rates are shown as they were written (a pair's inverse is rarely a short decimal)."""
-
-    source: str
-    target: str
-    conversions: int
-    first: Rate
-    last: Rate
-    earlier_days: int  # amounts converted at an earlier day's rate than their own
-
-
-@dataclass(frozen=True)
-class MissingRate:
-    source: str
-    target: str
-    first_day: dt.date
-    days: int
 
 
 @dataclass(frozen=True)
@@ -46,26 +25,9 @@ class Notes:
     used: list[RateUse] = field(default_factory=list)
     missing: list[MissingRate] = field(default_factory=list)
 
-    @property
-    def complete(self) -> bool:
-        return not self.missing
-
 
 def notes_of(converter: Converter) -> Notes:
-    used = []
-    for use in sorted(converter.used.values(), key=lambda u: u.source):
-        assert use.first_rate is not None and use.last_rate is not None
-        used.append(
-            RateUse(
-                use.source, use.target, use.conversions, use.first_rate, use.last_rate,
-                use.earlier_days,
-            )
-        )  # fmt: skip
-    missing = [
-        MissingRate(m.source, m.target, m.first_day, len(m.days))
-        for m in sorted(converter.missing.values(), key=lambda m: m.source)
-    ]
-    return Notes(converter.target, used, missing)
+    return Notes(converter.target, converter.rates_used(), converter.missing_rates())
 
 
 # The rates a conversion can use and the accounts in other currencies (rates.book_for): built

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
+from finance_tracker.domain.rates import MissingRate, RateUse
 from finance_tracker.services import accounts, converted, reports, transactions
 from finance_tracker.store.models import Transaction
 
@@ -39,8 +40,8 @@ class HomeSummary:
     spending_this_month_minor: int | None
     spending_by_category: list[tuple[str, int | None]]
     cash_flow: list[tuple[str, int | None, int | None]]
-    used: list[converted.RateUse]
-    missing: list[converted.MissingRate]
+    used: list[RateUse]
+    missing: list[MissingRate]
 
 
 @dataclass
@@ -76,8 +77,8 @@ def home_summary(
     flows = converted.income_expense_by_month(session, user_id, home, month_start(today, 11), last)
     spending = converted.spending_by_category(session, user_id, home, first, last)
     current = flows.months[-1]
-    missing: dict[str, converted.MissingRate] = {}
-    used: dict[str, converted.RateUse] = {}
+    missing: dict[str, MissingRate] = {}
+    used: dict[str, RateUse] = {}
     for notes in (worth_notes, flows.notes, spending.notes):
         for gap in notes.missing:
             if gap.source not in missing or gap.first_day < missing[gap.source].first_day:

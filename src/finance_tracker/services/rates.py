@@ -7,12 +7,12 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from finance_tracker.domain.ledger import check_date
 from finance_tracker.domain.money import MoneyError, normalise_currency
-from finance_tracker.domain.rates import ECB, MANUAL, Rate, RateBook, check_pair, parse_rate
+from finance_tracker.domain.rates import MANUAL, Rate, RateBook, check_pair, parse_rate
 from finance_tracker.domain.text import Text, message_of
 from finance_tracker.importers import ecb_rates
 from finance_tracker.services.errors import InvalidInput, NotFound
@@ -185,14 +185,6 @@ def learnt(session: Session, user_id: int, limit: int = PAGE_SIZE) -> list[Rate]
         session, user_id, accounts, dt.date(1, 1, 1), dt.date(9999, 12, 31)
     )
     return sorted(found, key=lambda r: r.day, reverse=True)[:limit]
-
-
-def clear_uploaded(session: Session, user_id: int) -> int:
-    """Forget every rate uploaded from the ECB (hand-entered ones stay)."""
-    result = session.execute(
-        delete(ExchangeRate).where(ExchangeRate.user_id == user_id, ExchangeRate.source == ECB)
-    )
-    return int(getattr(result, "rowcount", 0) or 0)
 
 
 def book_for(
