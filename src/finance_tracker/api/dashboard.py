@@ -164,8 +164,7 @@ class DashboardSummary(MethodView):
         """Net worth, this month's income and spending, spending by category, cash flow"""
         user_id = current_user_id()
         with unit_of_work() as session:
-            user = users.get(session, user_id)
-            home = user.default_currency if user else "EUR"
+            home = users.home_currency(session, user_id)
             figures = dashboard.build(session, user_id, today=query["today"], home=home)
             assert figures.home is not None
             return {

@@ -268,11 +268,6 @@ class MonthOverMonthReport(ma.Schema):
     items = fields.List(fields.Nested(Comparison), required=True)
 
 
-def _home(session) -> str:  # type: ignore[no-untyped-def]
-    user = users.get(session, current_user_id())
-    return user.default_currency if user else "EUR"
-
-
 def _months_before(day: dt.date, months: int) -> dt.date:
     """The first day of the month `months - 1` before `day`'s: `months` months in all."""
     index = day.year * 12 + day.month - 1 - (months - 1)
@@ -328,7 +323,12 @@ class SpendingByCategory(MethodView):
         with unit_of_work() as session:
             try:
                 home = converted.spending_by_category(
-                    session, current_user_id(), _home(session), start, end, parent_id
+                    session,
+                    current_user_id(),
+                    users.home_currency(session, current_user_id()),
+                    start,
+                    end,
+                    parent_id,
                 )
                 found = home.by_currency
             except NotFound:
@@ -395,7 +395,12 @@ class IncomeExpense(MethodView):
         with unit_of_work() as session:
             flows = reports.income_expense_by_month(session, current_user_id(), start, end)
             home = converted.income_expense_by_month(
-                session, current_user_id(), _home(session), start, end, flows
+                session,
+                current_user_id(),
+                users.home_currency(session, current_user_id()),
+                start,
+                end,
+                flows,
             )
         items: list[dict[str, Any]] = [
             {
@@ -446,7 +451,12 @@ class NetWorth(MethodView):
         with unit_of_work() as session:
             points = reports.net_worth_over_time(session, current_user_id(), start, end)
             home = converted.net_worth_over_time(
-                session, current_user_id(), _home(session), start, end, points
+                session,
+                current_user_id(),
+                users.home_currency(session, current_user_id()),
+                start,
+                end,
+                points,
             )
         items: list[dict[str, Any]] = [
             {

@@ -145,8 +145,7 @@ def _bounds_currency(session: Session, user_id: int, rule: RuleRow) -> str:
     # Both lookups go through the session's identity map: one query per account at most.
     if rule.account_id is not None:
         return accounts.get(session, user_id, rule.account_id).currency
-    user = users.get(session, user_id)
-    return user.default_currency if user else "EUR"
+    return users.home_currency(session, user_id)
 
 
 def _bound(name: str, minor: int | None, currency: str) -> dict:

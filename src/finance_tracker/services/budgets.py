@@ -14,11 +14,11 @@ from finance_tracker.domain.budgets import BudgetLine, MonthBudget, line_for, pr
 from finance_tracker.domain.money import MoneyError, normalise_currency, parse_amount
 from finance_tracker.domain.rates import Converter, MissingRate
 from finance_tracker.domain.text import Text, message_of
-from finance_tracker.services import categories, rates
+from finance_tracker.services import categories, rates, users
 from finance_tracker.services.converted import Notes, notes_of
 from finance_tracker.services.errors import InvalidInput, NotFound
 from finance_tracker.store import rate_queries
-from finance_tracker.store.models import Account, Budget, MonthTotal, User
+from finance_tracker.store.models import Account, Budget, MonthTotal
 from finance_tracker.store.sqlfunctions import added
 from finance_tracker.store.summaries import first_of_month, last_of_month, settle
 
@@ -66,10 +66,6 @@ def _account_currencies(session: Session, user_id: int) -> set[str]:
     return set(session.scalars(select(Account.currency).where(Account.user_id == user_id)))
 
 
-def _home(session: Session, user_id: int) -> str:
-    return session.scalar(select(User.default_currency).where(User.id == user_id)) or "EUR"
-
-
 def set_budget(session: Session, user_id: int, data: BudgetInput) -> Budget:
     """Create or replace the budget of a category for a month."""
     errors: dict[str, str] = {}
@@ -83,7 +79,7 @@ def set_budget(session: Session, user_id: int, data: BudgetInput) -> Budget:
     except MoneyError as error:
         errors["currency"] = message_of(error)
     if currency and currency not in _account_currencies(session, user_id) | {
-        _home(session, user_id)
+        users.home_currency(session, user_id)
     }:
         errors["currency"] = Text(
             "you have no account in %(currency)s and it is not your home currency",

@@ -16,10 +16,10 @@ from sqlalchemy.orm import Session
 from finance_tracker.domain.money import MoneyError, parse_amount
 from finance_tracker.domain.rules import Condition, RuleError, compile_condition, matches
 from finance_tracker.domain.text import Text, message_of
-from finance_tracker.services import accounts, categories, tags
+from finance_tracker.services import accounts, categories, tags, users
 from finance_tracker.services.errors import InvalidInput, NotFound
 from finance_tracker.store import summaries
-from finance_tracker.store.models import Rule, Transaction, User
+from finance_tracker.store.models import Rule, Transaction
 
 MAX_PREVIEW = 200
 
@@ -57,8 +57,7 @@ class CompiledRule:
 def _currency_for_bounds(session: Session, user_id: int, account_id: int | None) -> str:
     if account_id is not None:
         return accounts.get(session, user_id, account_id).currency
-    user = session.get(User, user_id)
-    return user.default_currency if user else "EUR"
+    return users.home_currency(session, user_id)
 
 
 def _validate(session: Session, user_id: int, data: RuleInput) -> dict[str, object]:

@@ -182,3 +182,10 @@ def has_any(session: Session) -> bool:
 
 def get(session: Session, user_id: int) -> User | None:
     return session.get(User, user_id)
+
+
+def home_currency(session: Session, user_id: int) -> str:
+    """What figures are added up in, and what new accounts and rules' bounds default to (EUR
+    for a person deleted a moment ago). The identity map answers repeated calls."""
+    user = get(session, user_id)
+    return user.default_currency if user else "EUR"

@@ -56,8 +56,7 @@ def _page(
     currency = (request.args.get("currency") or "").strip().upper() or None
     page = request.args.get("page", "1")
     with unit_of_work() as session:
-        user = users.get(session, user_id())
-        home = user.default_currency if user else "EUR"
+        home = users.home_currency(session, user_id())
         if home_form is None:
             home_form = HomeCurrencyForm(formdata=None, home_currency=home)
         if rate_form is None:
