@@ -8,16 +8,8 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import fields
 
-from finance_tracker.domain.money import format_plain
 from finance_tracker.domain.rates import MissingRate, Rate, RateUse
 from finance_tracker.services.converted import Notes
-
-
-def money_or_none(name: str, minor: int | None, currency: str) -> dict[str, object]:
-    """`money()` for a converted figure: both null when a rate was missing."""
-    if minor is None:
-        return {name: None, f"{name}_minor": None}
-    return {name: format_plain(minor, currency), f"{name}_minor": minor}
 
 
 def ConvertedOut(description: str) -> fields.String:  # noqa: N802 - reads like a field

@@ -13,7 +13,6 @@ from finance_tracker.api.conversion import (
     ConversionOut,
     ConvertedMinorOut,
     ConvertedOut,
-    money_or_none,
     present_missing,
     present_use,
 )
@@ -138,18 +137,18 @@ def _home(home: dashboard.HomeSummary) -> dict:
         "currency": currency,
         "rates_used": [present_use(use) for use in home.used],
         "missing_rates": [present_missing(gap) for gap in home.missing],
-        **money_or_none("net_worth", home.net_worth_minor, currency),
-        **money_or_none("income_this_month", home.income_this_month_minor, currency),
-        **money_or_none("spending_this_month", home.spending_this_month_minor, currency),
+        **money("net_worth", home.net_worth_minor, currency),
+        **money("income_this_month", home.income_this_month_minor, currency),
+        **money("spending_this_month", home.spending_this_month_minor, currency),
         "spending_by_category": [
-            {"category": name, **money_or_none("amount", total, currency)}
+            {"category": name, **money("amount", total, currency)}
             for name, total in home.spending_by_category
         ],
         "cash_flow": [
             {
                 "month": month,
-                **money_or_none("income", income, currency),
-                **money_or_none("spending", spending, currency),
+                **money("income", income, currency),
+                **money("spending", spending, currency),
             }
             for month, income, spending in home.cash_flow
         ],

@@ -25,7 +25,6 @@ from finance_tracker.api.conversion import (
     ConversionOut,
     ConvertedMinorOut,
     ConvertedOut,
-    money_or_none,
     present_notes,
 )
 from finance_tracker.api.schemas import Id, MinorOut, MoneyOut, Month, money
@@ -363,7 +362,7 @@ class SpendingByCategory(MethodView):
                     {
                         "category_id": row.category_id,
                         "category": row.name,
-                        **money_or_none("spent", row.spent_minor, home.currency),
+                        **money("spent", row.spent_minor, home.currency),
                         "has_children": row.has_children,
                         "originals": [
                             {"currency": c, **money("spent", a, c)}
@@ -372,7 +371,7 @@ class SpendingByCategory(MethodView):
                     }
                     for row in home.rows
                 ],
-                **money_or_none("total", home.total_minor, home.currency),
+                **money("total", home.total_minor, home.currency),
             },
         }
         return _answer(
@@ -421,9 +420,9 @@ class IncomeExpense(MethodView):
                 "items": [
                     {
                         "month": f"{m.month:%Y-%m}",
-                        **money_or_none("income", m.income_minor, home.currency),
-                        **money_or_none("expense", m.expense_minor, home.currency),
-                        **money_or_none("net", m.net_minor, home.currency),
+                        **money("income", m.income_minor, home.currency),
+                        **money("expense", m.expense_minor, home.currency),
+                        **money("net", m.net_minor, home.currency),
                     }
                     for m in home.months
                 ],
@@ -475,7 +474,7 @@ class NetWorth(MethodView):
                 "items": [
                     {
                         "date": p.day.isoformat(),
-                        **money_or_none("net_worth", p.net_worth_minor, home.currency),
+                        **money("net_worth", p.net_worth_minor, home.currency),
                     }
                     for p in home.points
                 ],

@@ -122,8 +122,11 @@ class UtcDateTime(fields.DateTime):
         return super()._serialize(value, attr, obj, **kwargs)
 
 
-def money(name: str, minor: int, currency: str) -> dict[str, object]:
-    """`name` as a decimal string plus `name_minor` as whole minor units: 12.30 EUR and 1230."""
+def money(name: str, minor: int | None, currency: str) -> dict[str, object]:
+    """`name` as a decimal string plus `name_minor` as whole minor units: 12.30 EUR and 1230.
+    A converted figure whose rate is missing is None: both null."""
+    if minor is None:
+        return {name: None, f"{name}_minor": None}
     return {name: format_plain(minor, currency), f"{name}_minor": minor}
 
 

@@ -68,14 +68,18 @@ def home_summary(
     home: str,
     today: dt.date,
     balances: list[accounts.AccountWithBalance],
+    year_flows: list[reports.MonthFlow],
+    spending: converted.Spending,
+    prepared: converted.Prepared,
 ) -> HomeSummary:
-    first, last = month_start(today), month_end(today)
+    """The converted figures, from what `build` read per currency and one rate book."""
     held: dict[str, int] = {}
     for row in balances:
         held[row.account.currency] = held.get(row.account.currency, 0) + row.balance_minor
-    worth, worth_notes = converted.net_worth_on(session, user_id, home, held, today)
-    flows = converted.income_expense_by_month(session, user_id, home, month_start(today, 11), last)
-    spending = converted.spending_by_category(session, user_id, home, first, last)
+    worth, worth_notes = converted.net_worth_on(session, user_id, home, held, today, prepared)
+    flows = converted.income_expense_by_month(
+        session, user_id, home, month_start(today, 11), month_end(today), year_flows, prepared
+    )
     current = flows.months[-1]
     missing: dict[str, MissingRate] = {}
     used: dict[str, RateUse] = {}
@@ -105,7 +109,15 @@ def build(
     first, last = month_start(today), month_end(today)
     balances = accounts.list_with_balances(session, user_id)
     flows = reports.income_expense_by_month(session, user_id, month_start(today, 11), last)
-    by_category = reports.spending_by_category(session, user_id, first, last)
+    prepared = spending = None
+    if home:  # the rates of the year shown, read once; the month's spending read once
+        prepared = converted.prepare(session, user_id, home, month_start(today, 11), last)
+        spending = converted.spending_by_category(
+            session, user_id, home, first, last, prepared=prepared
+        )
+        by_category = spending.by_currency
+    else:
+        by_category = reports.spending_by_category(session, user_id, first, last)
     currencies = {a.account.currency for a in balances} | {f.currency for f in flows}
     summaries = []
     for currency in sorted(currencies):
@@ -133,5 +145,9 @@ def build(
             )
         )
     recent = transactions.search(session, user_id, per_page=10, count=False).items
-    summary = home_summary(session, user_id, home, today, balances) if home else None
+    summary = None
+    if home and spending is not None and prepared is not None:
+        summary = home_summary(
+            session, user_id, home, today, balances, flows, spending, prepared
+        )  # fmt: skip
     return Dashboard(today, balances, summaries, recent, summary)

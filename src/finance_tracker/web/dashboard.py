@@ -9,11 +9,11 @@ from flask_babel import gettext as _
 from flask_babel import pgettext
 from flask_login import current_user
 
-from finance_tracker.domain.money import format_plain, minor_digits
+from finance_tracker.domain.money import minor_digits
 from finance_tracker.services import dashboard, transactions
 from finance_tracker.services.dashboard import CurrencySummary
 from finance_tracker.web import i18n
-from finance_tracker.web.helpers import private_blueprint, unit_of_work, user_id
+from finance_tracker.web.helpers import chart_amount, private_blueprint, unit_of_work, user_id
 
 blueprint = private_blueprint("dashboard", __name__, "/")
 
@@ -24,27 +24,21 @@ def month_label(month: str) -> str:
     return i18n.short_month(dt.date(int(year), int(number), 1))
 
 
-def _plain(minor: int | None, currency: str) -> str | None:
-    """A converted figure may be unknown (a rate is missing): null, which the chart leaves out."""
-    return None if minor is None else format_plain(minor, currency)
-
-
 def chart_data(summary: CurrencySummary) -> dict:
     """What static/charts.js draws. Amounts travel as decimal strings ("12.30"): the script
     only turns them into numbers to size bars and slices."""
     currency = summary.currency
-    format_plain = _plain  # noqa: N806 - the same call, None-safe
     return {
         "currency": currency,
         "digits": minor_digits(currency),
         "categories": {
             "labels": [i18n.label(name) for name, _ in summary.spending_by_category],
-            "values": [format_plain(total, currency) for _, total in summary.spending_by_category],
+            "values": [chart_amount(total, currency) for _, total in summary.spending_by_category],
         },
         "flow": {
             "labels": [month_label(m.month) for m in summary.cash_flow],
-            "income": [format_plain(m.income_minor, currency) for m in summary.cash_flow],
-            "spending": [format_plain(m.spending_minor, currency) for m in summary.cash_flow],
+            "income": [chart_amount(m.income_minor, currency) for m in summary.cash_flow],
+            "spending": [chart_amount(m.spending_minor, currency) for m in summary.cash_flow],
             "series": [pgettext("report column", "Income"), _("Spending")],
         },
     }

@@ -48,6 +48,12 @@ def load_user(user_id: str) -> SignedInUser | None:
         return SignedInUser.of(user)
 
 
+def chart_amount(minor: int | None, currency: str) -> str | None:
+    """An amount as static/charts.js takes it ("12.30"); a converted figure whose rate is
+    missing is null, a gap in the chart."""
+    return None if minor is None else format_plain(minor, currency)
+
+
 def user_id() -> int:
     return int(current_user.id)
 

@@ -19,14 +19,20 @@ from wtforms import Form, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length
 
-from finance_tracker.domain.money import format_plain, minor_digits
+from finance_tracker.domain.money import minor_digits
 from finance_tracker.domain.text import Text
 from finance_tracker.services import categories, converted, reports
 from finance_tracker.services.errors import InvalidInput
 from finance_tracker.services.exports import safe_cell
 from finance_tracker.web import downloads, i18n, periods
 from finance_tracker.web.forms import UNCATEGORISED
-from finance_tracker.web.helpers import apply_errors, private_blueprint, unit_of_work, user_id
+from finance_tracker.web.helpers import (
+    apply_errors,
+    chart_amount,
+    private_blueprint,
+    unit_of_work,
+    user_id,
+)
 from finance_tracker.web.planning_forms import ReportForm
 
 blueprint = private_blueprint("reports", __name__, "/reports")
@@ -140,8 +146,10 @@ def chart(currency: str, kind: str, labels: list[str], series: list[dict], **ext
             "labels": labels, "series": series, **extra}  # fmt: skip
 
 
-def series(label: str, currency: str, amounts: list[int], colour: str, **extra: object) -> dict:
-    return {"label": label, "values": [format_plain(a, currency) for a in amounts],
+def series(
+    label: str, currency: str, amounts: list[int] | list[int | None], colour: str, **extra: object
+) -> dict:
+    return {"label": label, "values": [chart_amount(a, currency) for a in amounts],
             "colour": colour, **extra}  # fmt: skip
 
 
@@ -152,12 +160,6 @@ def _home() -> str:
 def converts(rows: list) -> bool:  # type: ignore[type-arg]
     """Whether a converted view adds anything: money in another currency than the home one."""
     return any(r.currency != _home() for r in rows)
-
-
-def plain_series(label: str, currency: str, amounts: list, colour: str, **extra: object) -> dict:  # type: ignore[type-arg]
-    """`series` for converted figures, where an unknown one (a rate missing) is a gap."""
-    values = [None if a is None else format_plain(a, currency) for a in amounts]
-    return {"label": label, "values": values, "colour": colour, **extra}
 
 
 def percent(part: int, whole: int) -> str:
@@ -187,17 +189,21 @@ def spending():  # type: ignore[no-untyped-def]
     parent_id = int(text) if text else None
     span = _date_range(form, periods.this_month)
     parent_name = None
+    spent: converted.Spending | None = None
     rows: list = []
     status = 422
     if span is not None:
         start, end = span
 
         def compute(session):  # type: ignore[no-untyped-def]
-            nonlocal parent_name
-            found = reports.spending_by_category(session, user_id(), start, end, parent_id)
+            nonlocal parent_name, spent
+            # The report per currency comes with the converted one: one read of each.
+            spent = converted.spending_by_category(
+                session, user_id(), _home(), start, end, parent_id
+            )
             if parent_id is not None:  # the service has checked it is this user's parent
                 parent_name = categories.get(session, user_id(), parent_id).name
-            return found
+            return spent.by_currency
 
         rows, status = _compute(form, compute)
     if status == 200 and wants_csv():
@@ -228,16 +234,12 @@ def spending():  # type: ignore[no-untyped-def]
                      links=[drill(r) for r in group])  # fmt: skip
         groups.append((currency, group, total, data))
     home = None
-    if status == 200 and converts(rows):
-        with unit_of_work() as session:
-            home = converted.spending_by_category(
-                session, user_id(), _home(), start, end, parent_id
-            )
-        data = chart(home.currency, "doughnut", [i18n.label(r.name) for r in home.rows],
-                     [plain_series(_("Spent"), home.currency, [r.spent_minor for r in home.rows],
-                                   "palette")],
-                     links=[drill(r) for r in home.rows])  # fmt: skip
-        home = (home, data)
+    if spent is not None and status == 200 and converts(rows):
+        data = chart(spent.currency, "doughnut", [i18n.label(r.name) for r in spent.rows],
+                     [series(_("Spent"), spent.currency, [r.spent_minor for r in spent.rows],
+                             "palette")],
+                     links=[drill(r) for r in spent.rows])  # fmt: skip
+        home = (spent, data)
     return _page(
         "reports/spending.html", "reports.spending", form, status, groups=groups,
         parent_id=parent_id, parent_name=parent_name, drill=drill,
@@ -277,14 +279,20 @@ def income_expense():  # type: ignore[no-untyped-def]
     home = None
     if status == 200 and converts(rows):
         with unit_of_work() as session:
-            flows = converted.income_expense_by_month(session, user_id(), _home(), *span)  # type: ignore[misc]
+            flows = converted.income_expense_by_month(
+                session,
+                user_id(),
+                _home(),
+                *span,
+                originals=rows,  # type: ignore[misc]
+            )
         months, c = flows.months, flows.currency
         data = chart(c, "bar", [periods.short_month(m.month) for m in months], [
-            plain_series(pgettext("report column", "Income"), c,
-                         [m.income_minor for m in months], "positive"),
-            plain_series(pgettext("report column", "Expense"), c,
-                         [m.expense_minor for m in months], "negative"),
-            plain_series(_("Net"), c, [m.net_minor for m in months], "primary", line=True),
+            series(pgettext("report column", "Income"), c,
+                   [m.income_minor for m in months], "positive"),
+            series(pgettext("report column", "Expense"), c,
+                   [m.expense_minor for m in months], "negative"),
+            series(_("Net"), c, [m.net_minor for m in months], "primary", line=True),
         ])  # fmt: skip
         home = (flows, data, _sum([m.income_minor for m in months]),
                 _sum([m.expense_minor for m in months]))  # fmt: skip
@@ -321,10 +329,16 @@ def net_worth():  # type: ignore[no-untyped-def]
     home = None
     if status == 200 and converts(rows):
         with unit_of_work() as session:
-            worth = converted.net_worth_over_time(session, user_id(), _home(), *span)  # type: ignore[misc]
+            worth = converted.net_worth_over_time(
+                session,
+                user_id(),
+                _home(),
+                *span,
+                points=rows,  # type: ignore[misc]
+            )
         data = chart(worth.currency, "line", [periods.short_month(p.day) for p in worth.points], [
-            plain_series(_("Net worth"), worth.currency,
-                         [p.net_worth_minor for p in worth.points], "primary")
+            series(_("Net worth"), worth.currency,
+                   [p.net_worth_minor for p in worth.points], "primary")
         ])  # fmt: skip
         home = (worth, data)
     return _page("reports/net_worth.html", "reports.net_worth", form, status, groups=groups,
