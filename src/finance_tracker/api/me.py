@@ -14,7 +14,7 @@ from finance_tracker.api.base import ApiBlueprint
 from finance_tracker.api.schemas import UtcDateTime
 from finance_tracker.api.session import unit_of_work
 from finance_tracker.domain.locales import LANGUAGES, LOCALES
-from finance_tracker.services import rates, users
+from finance_tracker.services import users
 from finance_tracker.services.errors import NotFound
 from finance_tracker.store.models import User
 
@@ -95,7 +95,7 @@ class MeResource(MethodView):
         with unit_of_work() as session:
             user = _me(session)
             if "home_currency" in changes:
-                rates.set_home_currency(session, user, changes["home_currency"])
+                users.set_home_currency(session, user, changes["home_currency"])
             users.set_locale(
                 session, user, changes.get("locale", user.locale),
                 changes.get("language", user.language),

@@ -17,18 +17,10 @@ from finance_tracker.domain.text import Text, message_of
 from finance_tracker.importers import ecb_rates
 from finance_tracker.services.errors import InvalidInput, NotFound
 from finance_tracker.store import rate_queries
-from finance_tracker.store.models import Account, ExchangeRate, User
+from finance_tracker.store.models import Account, ExchangeRate
 from finance_tracker.store.sqlfunctions import insert_for
 
 PAGE_SIZE = 50
-
-
-def set_home_currency(session: Session, user: User, currency: str) -> None:
-    """The currency net worth, reports and budgets are converted into (and new accounts get)."""
-    try:
-        user.default_currency = normalise_currency(currency)
-    except MoneyError as error:
-        raise InvalidInput({"home_currency": message_of(error)}) from None
 
 
 @dataclass

@@ -20,7 +20,7 @@ from finance_tracker.domain.locales import (
     normalise_locale,
 )
 from finance_tracker.domain.money import MoneyError, normalise_currency
-from finance_tracker.domain.text import Text
+from finance_tracker.domain.text import Text, message_of
 from finance_tracker.services import categories, tags
 from finance_tracker.services.errors import InvalidInput
 from finance_tracker.store.models import User
@@ -126,6 +126,14 @@ def set_locale(session: Session, user: User, locale: str, language: str | None) 
     if errors:
         raise InvalidInput(errors)
     user.locale, user.language = locale, language
+
+
+def set_home_currency(session: Session, user: User, currency: str) -> None:
+    """The currency net worth, reports and budgets are converted into (and new accounts get)."""
+    try:
+        user.default_currency = normalise_currency(currency)
+    except MoneyError as error:
+        raise InvalidInput({"home_currency": message_of(error)}) from None
 
 
 def language_for(user: User) -> str:

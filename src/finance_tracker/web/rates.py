@@ -94,7 +94,7 @@ def set_home():  # type: ignore[no-untyped-def]
             with unit_of_work() as session:
                 user = users.get(session, user_id())
                 assert user is not None
-                rates.set_home_currency(session, user, form.home_currency.data or "")
+                users.set_home_currency(session, user, form.home_currency.data or "")
         except InvalidInput as error:
             apply_errors(form, error)
         else:
