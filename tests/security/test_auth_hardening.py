@@ -8,6 +8,7 @@ import time
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 
 from finance_tracker.services import users
 from finance_tracker.store.models import AuditEvent
@@ -61,6 +62,23 @@ def test_successful_logins_do_not_count(make_app):
     for _ in range(5):
         client.post("/logout", data={"csrf_token": csrf_from(client.get("/").get_data(True))})
         assert log_in(client, "ada@example.com").status_code == 302
+
+
+def test_a_database_outage_does_not_count_as_failed_logins(make_app, monkeypatch):
+    app = make_app(login_failures_per_account=2, login_failures_per_ip=2)
+    client = app.test_client()
+    Browser(client).register("ada@example.com")
+    client.post("/logout", data={"csrf_token": csrf_from(client.get("/").get_data(True))})
+
+    def down(*_args: object, **_kwargs: object) -> None:
+        raise OperationalError("SELECT", {}, Exception("connection refused"))
+
+    with monkeypatch.context() as outage:
+        outage.setattr(users, "authenticate", down)
+        for _ in range(4):
+            assert log_in(client, "ada@example.com").status_code == 503
+    # Over: she signs in, not locked out by an outage that refused nobody.
+    assert log_in(client, "ada@example.com").status_code == 302
 
 
 def test_rate_limiting_can_be_switched_off(make_app):

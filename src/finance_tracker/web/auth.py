@@ -61,8 +61,10 @@ def client_ip() -> str:
 
 
 def _failed(response) -> bool:  # type: ignore[no-untyped-def]
-    """Only a refused attempt counts against the limits (a redirect is a success)."""
-    return response.status_code not in (301, 302, 303)
+    """Only a refused attempt counts against the limits (a redirect is a success). An answer
+    of ours that is not about the credentials (the database down: 503) refuses nobody: an
+    outage must not lock people out once it is over."""
+    return response.status_code not in (301, 302, 303) and response.status_code < 500
 
 
 def _account_key() -> str:

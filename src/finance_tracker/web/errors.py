@@ -82,7 +82,10 @@ def install(app: Flask) -> None:
         if _wants_json() or isinstance(error, SecurityError):
             # An untrusted Host has no URLs to build a page with: werkzeug's plain page.
             return error
-        return render_template("errors/error.html", error=error), error.code
+        try:
+            return render_template("errors/error.html", error=error), error.code
+        except OperationalError as down:  # the page's navigation looks up the signed-in user
+            return _database_down(down)
 
     @app.errorhandler(IntegrityError)
     def _changed_meanwhile(error: IntegrityError):  # type: ignore[no-untyped-def]
