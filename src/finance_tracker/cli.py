@@ -211,8 +211,10 @@ def users_set_password(email: str, password: str) -> None:
 @main.command()
 def worker() -> None:
     """Run the background worker: imports from the Redis queue, and scheduled jobs."""
+    from finance_tracker.jobs.worker import EarlyStop, StoppableWorker
+
+    early = EarlyStop()  # first: a SIGTERM from here on ends in a clean stop and exit 0
     import redis
-    from rq import Worker
 
     from finance_tracker.jobs import embedded
     from finance_tracker.jobs.queue import QUEUE_NAME
@@ -232,9 +234,9 @@ def worker() -> None:
     # 15 s), then retries it (Retry in jobs/queue.py); retries with an interval need the
     # scheduler. RQ's defaults (30 s, 10 min, 405 s, no scheduler) left it stuck for 10 minutes or
     # for ever. See tests/resilience/test_worker_killed.py and docs/chaos.md.
-    Worker(
+    StoppableWorker(
         [QUEUE_NAME], connection=connection, job_monitoring_interval=10, maintenance_interval=30,
-        worker_ttl=45,
+        worker_ttl=45, early=early,
     ).work(with_scheduler=True)  # fmt: skip
 
 
