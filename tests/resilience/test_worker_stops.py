@@ -131,9 +131,42 @@ def test_a_scheduler_that_will_not_stop_is_killed_and_says_so(
     assert "did not stop in 0.5 s; killed" in caplog.text
 
 
+def test_leaving_the_workers_channel_takes_no_minute_when_the_machine_is_busy(
+    private_redis: PrivateRedis, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """RQ's teardown unsubscribes, then stops the thread listening on the worker's channel. On
+    a busy machine that thread reads the reply first and waits up to a minute for a subscription
+    (CI: the worker SIGKILLed after 60 s). The pause after UNSUBSCRIBE below is that busy
+    machine; without our unsubscribe every try here takes 60 s."""
+    previous = {sig: signal.getsignal(sig) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        worker = StoppableWorker(
+            ["test-queue"], connection=redis.Redis.from_url(private_redis.url), early=EarlyStop()
+        )
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    seconds = []
+    for _ in range(3):
+        worker.subscribe()
+        time.sleep(0.2)  # the thread is listening
+        send = worker.pubsub.unsubscribe
+
+        def slow_unsubscribe(*args: object, _send=send) -> None:  # type: ignore[no-untyped-def]
+            _send(*args)
+            time.sleep(0.5)  # the listening thread reads the reply meanwhile
+
+        monkeypatch.setattr(worker.pubsub, "unsubscribe", slow_unsubscribe)
+        began = time.monotonic()
+        worker.unsubscribe()
+        seconds.append(round(time.monotonic() - began, 2))
+        assert not worker.pubsub_thread.is_alive()
+    assert max(seconds) < 5, seconds
+
+
 def test_the_rq_methods_we_extend_are_still_there() -> None:
     from rq import Worker
 
-    for name in ("_install_signal_handlers", "stop_scheduler", "request_stop"):
+    for name in ("_install_signal_handlers", "stop_scheduler", "request_stop", "unsubscribe"):
         assert callable(getattr(Worker, name, None)), f"rq.Worker.{name} is gone"
     assert "_stop_requested" in Worker.__init__.__code__.co_names

@@ -6,7 +6,9 @@ waits for the scheduler without a limit. A SIGTERM in that first second killed t
 the kubelet's SIGKILL (exit 137); a scheduler that did not stop held the worker's shutdown for
 ever. So a handler of ours is in place from the first line: before RQ's, it asks for the stop RQ
 would have made; in the scheduler process, forked before it has handlers of its own, it asks the
-scheduler to stop. The scheduler gets SCHEDULER_STOP_SECONDS to stop, then SIGKILL.
+scheduler to stop. The scheduler gets SCHEDULER_STOP_SECONDS to stop, then SIGKILL. And the
+listening thread RQ keeps on the worker's Redis channel is stopped so that it cannot hold the
+exit for a minute (see unsubscribe).
 """
 
 from __future__ import annotations
@@ -44,7 +46,7 @@ class EarlyStop:
 
 class StoppableWorker(Worker):
     """RQ's Worker, told about a stop asked for before its handlers, with a bounded scheduler
-    stop. The two overrides are of RQ's private methods (rq 2.x and 3.x):
+    stop and a prompt unsubscribe. The overrides are of RQ's private methods (rq 2.x and 3.x):
     tests/resilience/test_worker_stops.py fails if RQ moves them."""
 
     def __init__(self, *args: object, early: EarlyStop, **kwargs: object) -> None:
@@ -57,6 +59,17 @@ class StoppableWorker(Worker):
         if self._early.requested:
             self.log.info("Worker %s: stop asked for while starting", self.name)
             self._stop_requested = True  # the work loop checks it before its first dequeue
+
+    def unsubscribe(self) -> None:
+        # RQ sends UNSUBSCRIBE, then stops its listening thread, and redis-py 8's stop() waits
+        # for that thread. When the thread read the reply before the stop (a busy machine), it
+        # went on to wait up to RQ's 60 s for a subscription that would never come, and the
+        # worker's exit with it (CI: exit -9, SIGKILLed after 60 s). So the thread is told to
+        # stop first, without waiting: the reply then wakes it and it leaves.
+        listening = self.pubsub_thread
+        if listening is not None and listening.is_alive():
+            listening.stop(timeout=0)
+        super().unsubscribe()
 
     def stop_scheduler(self) -> None:
         process = self.scheduler._process if self.scheduler else None
