@@ -106,34 +106,48 @@ class RateBook:
     """Every rate a person has, looked up by pair and day (or the closest earlier day)."""
 
     def __init__(self, rates: Iterable[Rate]) -> None:
-        best: dict[tuple[str, str, dt.date], Rate] = {}
+        # Per pair as written, per day: the rate of the first source in PRECEDENCE.
+        written: dict[tuple[str, str], dict[dt.date, Rate]] = defaultdict(dict)
         for rate in rates:
-            key = (rate.base, rate.quote, rate.day)
-            held = best.get(key)
+            by_day = written[(rate.base, rate.quote)]
+            held = by_day.get(rate.day)
             if held is None or RANK[rate.source] < RANK[held.source]:
-                best[key] = rate
-        # Each rate is also the inverse pair's; the pair written directly wins a tie.
-        # (order, is the inverse, rate): the inverse's factor is computed only when looked up.
-        entries: dict[tuple[str, str], dict[dt.date, tuple[int, bool, Rate]]] = defaultdict(dict)
-        for (base, quote, day), rate in best.items():
-            rank = RANK[rate.source] * 2
-            for pair, inverse, order in (
-                ((base, quote), False, rank),
-                ((quote, base), True, rank + 1),
-            ):
-                held_entry = entries[pair].get(day)
-                if held_entry is None or order < held_entry[0]:
-                    entries[pair][day] = (order, inverse, rate)
+                by_day[rate.day] = rate
+        self._written = dict(written)
+        self.currencies = {c for pair in self._written for c in pair}
+        # Per pair looked up, either way round, built when first asked for: its days in order
+        # and, per day, (is the inverse, rate).
         self._days: dict[tuple[str, str], list[dt.date]] = {}
         self._values: dict[tuple[str, str], list[tuple[bool, Rate]]] = {}
-        for pair, by_day in entries.items():
-            days = sorted(by_day)
-            self._days[pair] = days
-            self._values[pair] = [by_day[day][1:] for day in days]
-        self.currencies = {c for pair in self._days for c in pair}
+
+    def _pair(self, source: str, target: str) -> list[dt.date]:
+        pair = (source, target)
+        days = self._days.get(pair)
+        if days is not None:
+            return days
+        direct = self._written.get(pair, {})
+        inverse = self._written.get((target, source), {})
+        if not inverse:  # the usual case: rates written one way round only
+            days = sorted(direct)
+            values = [(False, direct[day]) for day in days]
+        elif not direct:
+            days = sorted(inverse)
+            values = [(True, inverse[day]) for day in days]
+        else:  # both: on one day the better source wins, the pair as written on a tie
+            chosen: dict[dt.date, tuple[int, bool, Rate]] = {}
+            for is_inverse, by_day in ((False, direct), (True, inverse)):
+                for day, rate in by_day.items():
+                    order = RANK[rate.source] * 2 + is_inverse
+                    held = chosen.get(day)
+                    if held is None or order < held[0]:
+                        chosen[day] = (order, is_inverse, rate)
+            days = sorted(chosen)
+            values = [chosen[day][1:] for day in days]
+        self._days[pair], self._values[pair] = days, values
+        return days
 
     def _direct(self, source: str, target: str, day: dt.date) -> Found | None:
-        days = self._days.get((source, target))
+        days = self._pair(source, target)
         if not days:
             return None
         index = bisect.bisect_right(days, day) - 1
@@ -141,6 +155,11 @@ class RateBook:
             return None
         inverse, rate = self._values[(source, target)][index]
         return Found(EXACT.divide(1, rate.value) if inverse else rate.value, (rate,), rate.day)
+
+    def pair_series(self, source: str, target: str) -> PairSeries | None:
+        """The pair's own rates (written either way round) by day, for converting many days."""
+        days = self._pair(source, target)
+        return PairSeries(days, self._values[(source, target)]) if days else None
 
     def find(self, source: str, target: str, day: dt.date) -> Found | None:
         """The rate from `source` to `target` on `day` or the closest earlier day: the pair
@@ -162,6 +181,36 @@ class RateBook:
                 if best is None or found.day > best.day:
                     best = found
         return best
+
+
+class PairSeries:
+    """One pair's rates in day order, each one's fixed-point factor worked out when first used
+    and how many amounts used it. A day on or after the first rate always takes one of these
+    (RateBook.find prefers the pair itself to a cross rate), so a report of thousands of days
+    costs a bisect per amount, not a lookup and a decimal division."""
+
+    __slots__ = ("days", "values", "fixed", "uses", "earlier")
+
+    def __init__(self, days: list[dt.date], values: list[tuple[bool, Rate]]) -> None:
+        self.days, self.values = days, values
+        self.fixed: list[int | None] = [None] * len(days)
+        self.uses = [0] * len(days)
+        self.earlier = 0  # amounts that took an earlier day's rate than their own
+
+    def fix(self, index: int, shift: int) -> int:
+        """The factor of rate `index` in units of 10**-30 of the target's minor unit."""
+        inverse, rate = self.values[index]
+        factor = EXACT.divide(1, rate.value) if inverse else rate.value
+        fixed = int(factor.scaleb(shift, EXACT).to_integral_value(rounding=ROUND_HALF_EVEN))
+        self.fixed[index] = fixed
+        return fixed
+
+    def used(self) -> tuple[int, Rate, Rate] | None:
+        """(amounts converted, oldest rate used, newest rate used), or None if none was."""
+        indices = [index for index, count in enumerate(self.uses) if count]
+        if not indices:
+            return None
+        return sum(self.uses), self.values[indices[0]][1], self.values[indices[-1]][1]
 
 
 @dataclass(frozen=True)
@@ -209,6 +258,7 @@ class Converter:
         self._uses: dict[tuple[str, dt.date], int] = defaultdict(int)
         self._digits = minor_digits(target)
         self._missing: dict[str, set[dt.date]] = defaultdict(set)  # currency -> days lacking
+        self._series: dict[str, PairSeries | None] = {}  # currency -> its pair with the target
 
     def factor(self, currency: str, day: dt.date) -> Found | None:
         key = (currency, day)
@@ -232,7 +282,21 @@ class Converter:
             return True
         if minor == 0:
             return True
-        which = (currency, day)
+        if currency not in self._series:
+            self._series[currency] = self.book.pair_series(currency, self.target)
+        series = self._series[currency]
+        if series is not None:
+            index = bisect.bisect_right(series.days, day) - 1
+            if index >= 0:
+                fixed = series.fixed[index]
+                if fixed is None:
+                    fixed = series.fix(index, self._digits - minor_digits(currency) + 30)
+                self._sums[key] += fixed * minor
+                series.uses[index] += 1
+                if series.days[index] != day:
+                    series.earlier += 1
+                return True
+        which = (currency, day)  # before the pair's first rate: a cross rate, or none
         factor = self._factor.get(which, -1)
         if factor == -1:
             self.factor(currency, day)
@@ -259,6 +323,18 @@ class Converter:
                 rate if rate.day < first.day else first,
                 rate if rate.day >= last.day else last,
                 earlier + (count if found.day < day else 0),
+            )
+        for currency, series in self._series.items():
+            used = series.used() if series is not None else None
+            if series is None or used is None:
+                continue
+            count, oldest, newest = used
+            conversions, first, last, earlier = per.get(currency, (0, oldest, newest, 0))
+            per[currency] = (
+                conversions + count,
+                oldest if oldest.day < first.day else first,
+                newest if newest.day >= last.day else last,
+                earlier + series.earlier,
             )
         return [
             RateUse(currency, self.target, conversions, first, last, earlier)

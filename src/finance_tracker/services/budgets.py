@@ -204,24 +204,31 @@ def month_view(session: Session, user_id: int, month: dt.date) -> BudgetMonth:
         )
         .group_by(MonthTotal.category_id, Account.currency, MonthTotal.month)
     )
-    for category_id, currency, spent_month, total in session.execute(query):
+    for category_id, currency, spent_month, total in session.execute(query).all():
         spent_by[(category_id, currency, spent_month)] -= int(total)
     converters = _convert_other_currencies(
         session, user_id, current, covers, counted, earliest, month
     )
+    by_category: dict[int, list[tuple[str, dt.date, int]]] = defaultdict(list)
+    for (category_id, currency, spent_month), amount in spent_by.items():
+        by_category[category_id].append((currency, spent_month, amount))
+    converted_months: dict[tuple[str, int], set[dt.date]] = defaultdict(set)
+    for currency, converter in converters.items():
+        for budget_category, spent_month in converter.sums_kept():
+            converted_months[(currency, budget_category)].add(spent_month)
     rows = []
     for budget in current:
         spent: dict[dt.date, int] = defaultdict(int)
         originals: dict[str, int] = defaultdict(int)
-        for (category_id, currency, spent_month), amount in spent_by.items():
-            if category_id in covers[budget.category_id]:
+        for category_id in covers[budget.category_id]:
+            for currency, spent_month, amount in by_category.get(category_id, ()):
                 if currency == budget.currency:
                     spent[spent_month] += amount
                 if spent_month == month:
                     originals[currency] += amount
         converter = converters[budget.currency]
         missing = []
-        for spent_month in {k[1] for k in converter.sums_kept() if k[0] == budget.category_id}:
+        for spent_month in converted_months[(budget.currency, budget.category_id)]:
             converted = converter.total((budget.category_id, spent_month))
             if converted is None:
                 missing = converter.missing_rates()
@@ -265,12 +272,17 @@ def _convert_other_currencies(
         converter = converters[currency] = Converter(book, currency)
         if not foreign:
             continue
-        budgeted = [b.category_id for b in current if b.currency == currency]
-        for _c, day, category_id, _kind, total in rate_queries.day_totals(
-            session, sorted(foreign), user_id, earliest, end, ("expense",),
+        # A spent category -> the budgeted ones it counts towards (itself, its parent's).
+        counts_towards: dict[int, list[int]] = defaultdict(list)
+        for budget in current:
+            if budget.currency == currency:
+                for category_id in covers[budget.category_id]:
+                    counts_towards[category_id].append(budget.category_id)
+        for spent_in, day, category_id, _kind, total in rate_queries.day_totals(
+            session, foreign, user_id, earliest, end, ("expense",),
             category_ids=counted,
         ):  # fmt: skip
-            for budget_category in budgeted:
-                if category_id in covers[budget_category]:
-                    converter.add((budget_category, first_of_month(day)), -total, _c, day)
+            month_of_day = first_of_month(day)
+            for budget_category in counts_towards.get(category_id, ()):
+                converter.add((budget_category, month_of_day), -total, spent_in, day)
     return converters

@@ -46,9 +46,10 @@ def _converter(
     start: dt.date,
     end: dt.date,
     prepared: Prepared | None = None,
-) -> tuple[Converter, list[int]]:
+) -> tuple[Converter, dict[int, str]]:
+    """A converter into `home`, and the accounts in other currencies (id -> currency)."""
     book, foreign = prepared or rates.book_for(session, user_id, home, start, end)
-    return Converter(book, home), sorted(foreign)
+    return Converter(book, home), foreign
 
 
 @dataclass(frozen=True)

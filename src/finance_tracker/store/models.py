@@ -21,6 +21,7 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
 )
+from sqlalchemy import text as sql_text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 NAMING = {
@@ -176,6 +177,15 @@ class Transaction(Base):
             postgresql_include=["kind", "amount_minor", "is_split", "category_id", "user_id"],
         ),
         Index("ix_transactions_user_category_date", "user_id", "category_id", "date"),
+        # An account's transfer legs by date: the rates its cross-currency transfers made
+        # (store/rate_queries.transfer_rates) without reading its other rows or all transfers.
+        Index(
+            "ix_transactions_transfer_legs",
+            "account_id",
+            "date",
+            postgresql_where=sql_text("transfer_group IS NOT NULL"),
+            sqlite_where=sql_text("transfer_group IS NOT NULL"),
+        ),
         Index("uq_transactions_account_import_key", "account_id", "import_key", unique=True),
     )
 

@@ -80,7 +80,7 @@ def totals(
         )
         if by_category:
             query = query.group_by(MonthTotal.category_id)
-        rows.extend((c, m, cat, k, int(t)) for c, m, cat, k, t in session.execute(query))
+        rows.extend((c, m, cat, k, int(t)) for c, m, cat, k, t in session.execute(query).all())
     for low, high in span.ragged:
         month = month_of(Transaction.date)
         raw_category = func.coalesce(Transaction.category_id, literal_column("0"))
@@ -103,7 +103,7 @@ def totals(
         )
         if by_category:
             query = query.group_by(raw_category)
-        for currency, month_value, cat, kind, total in session.execute(query):
+        for currency, month_value, cat, kind, total in session.execute(query).all():
             if isinstance(month_value, str):  # SQLite hands dates back as text
                 month_value = dt.date.fromisoformat(month_value)
             rows.append((currency, month_value, int(cat), kind, int(total)))
