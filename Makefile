@@ -20,7 +20,7 @@ test: $(STAMP)  ## lint, then every test (PostgreSQL/Redis/browser tests skip wh
 	$(BIN)/ruff check src tests
 	$(BIN)/ruff format --check src tests
 	$(MAKE) --no-print-directory check-translations
-	$(BIN)/pytest -n 2 --durations=40
+	$(BIN)/pytest -n 2 --dist worksteal --durations=40
 
 typecheck: $(STAMP)
 	$(BIN)/mypy

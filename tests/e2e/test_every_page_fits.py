@@ -101,7 +101,9 @@ def test_every_page_fits(chromium, live_server, live_app, world, signed_in, widt
     walk(chromium, live_server, pages(live_app, world), signed_in, width, THEMES, "en-US")
 
 
-@pytest.mark.parametrize("width", WIDTHS)
+# Not 1920: Pico's container there is wider than at 1280 (1450 px against 1200), so a German
+# page that fits at 1280 fits at 1920; the walk costs 12 s of CI a width.
+@pytest.mark.parametrize("width", WIDTHS[:-1])
 def test_every_page_fits_in_german(chromium, live_server, live_app, world_de, signed_in_de, width):  # type: ignore[no-untyped-def]
     """German words are long (Wiederherstellungscode, Kontoauszüge): the same walk in de_DE, in
     the light theme (the dark one lays out alike, and the walk stays fast)."""

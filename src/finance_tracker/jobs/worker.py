@@ -44,7 +44,23 @@ class EarlyStop:
         self.requested = True
 
 
-class StoppableWorker(Worker):
+class LeavesChannelPromptly(Worker):
+    """An RQ worker whose exit never waits a minute on its Redis channel (also for an
+    in-process SimpleWorker: `class W(LeavesChannelPromptly, SimpleWorker)`)."""
+
+    def unsubscribe(self) -> None:
+        # RQ sends UNSUBSCRIBE, then stops its listening thread, and redis-py 8's stop() waits
+        # for that thread. When the thread read the reply before the stop (a busy machine), it
+        # went on to wait up to RQ's 60 s for a subscription that would never come, and the
+        # worker's exit with it (CI: exit -9, SIGKILLed after 60 s). So the thread is told to
+        # stop first, without waiting: the reply then wakes it and it leaves.
+        listening = self.pubsub_thread
+        if listening is not None and listening.is_alive():
+            listening.stop(timeout=0)
+        super().unsubscribe()
+
+
+class StoppableWorker(LeavesChannelPromptly):
     """RQ's Worker, told about a stop asked for before its handlers, with a bounded scheduler
     stop and a prompt unsubscribe. The overrides are of RQ's private methods (rq 2.x and 3.x):
     tests/resilience/test_worker_stops.py fails if RQ moves them."""
@@ -59,17 +75,6 @@ class StoppableWorker(Worker):
         if self._early.requested:
             self.log.info("Worker %s: stop asked for while starting", self.name)
             self._stop_requested = True  # the work loop checks it before its first dequeue
-
-    def unsubscribe(self) -> None:
-        # RQ sends UNSUBSCRIBE, then stops its listening thread, and redis-py 8's stop() waits
-        # for that thread. When the thread read the reply before the stop (a busy machine), it
-        # went on to wait up to RQ's 60 s for a subscription that would never come, and the
-        # worker's exit with it (CI: exit -9, SIGKILLed after 60 s). So the thread is told to
-        # stop first, without waiting: the reply then wakes it and it leaves.
-        listening = self.pubsub_thread
-        if listening is not None and listening.is_alive():
-            listening.stop(timeout=0)
-        super().unsubscribe()
 
     def stop_scheduler(self) -> None:
         process = self.scheduler._process if self.scheduler else None
