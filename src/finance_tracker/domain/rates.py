@@ -200,8 +200,10 @@ class PairSeries:
     def fix(self, index: int, shift: int) -> int:
         """The factor of rate `index` in units of 10**-30 of the target's minor unit."""
         inverse, rate = self.values[index]
-        factor = EXACT.divide(1, rate.value) if inverse else rate.value
-        fixed = int(factor.scaleb(shift, EXACT).to_integral_value(rounding=ROUND_HALF_EVEN))
+        numerator, denominator = rate.value.as_integer_ratio()  # exact: integer maths from here
+        if inverse:
+            numerator, denominator = denominator, numerator
+        fixed = _divided(numerator * 10**shift, denominator)
         self.fixed[index] = fixed
         return fixed
 
@@ -365,6 +367,14 @@ class Converter:
     def sums_kept(self) -> list[tuple]:  # type: ignore[type-arg]
         """Every key added to (all tuples, where the caller keys by tuples)."""
         return [key for key in self._sums.keys() | self._incomplete if isinstance(key, tuple)]
+
+
+def _divided(numerator: int, denominator: int) -> int:
+    """numerator / denominator, rounded half to even."""
+    whole, rest = divmod(numerator, denominator)
+    if rest * 2 > denominator or (rest * 2 == denominator and whole % 2):
+        whole += 1
+    return whole
 
 
 def _rounded(fixed: int) -> int:

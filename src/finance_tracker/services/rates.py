@@ -4,10 +4,11 @@ the home currency everything is converted into; and the rate book a conversion r
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
 from finance_tracker.domain.ledger import check_date
@@ -17,7 +18,7 @@ from finance_tracker.domain.text import Text, message_of
 from finance_tracker.importers import ecb_rates
 from finance_tracker.services.errors import InvalidInput, NotFound
 from finance_tracker.store import rate_queries
-from finance_tracker.store.models import Account, ExchangeRate
+from finance_tracker.store.models import Account, ExchangeRate, User
 from finance_tracker.store.sqlfunctions import insert_for
 
 PAGE_SIZE = 50
@@ -84,6 +85,20 @@ def _upsert(session: Session, user_id: int, rates: list[Rate]) -> None:
                 set_={"rate": insert.excluded.rate, "created_at": insert.excluded.created_at},
             )
         )
+    _rates_changed(session, user_id)
+
+
+def _rates_changed(session: Session, user_id: int) -> None:
+    """Every process drops the rates it kept for this person (rate_queries.stored_rates). A
+    random step, not +1: a write rolled back and another committed after it must not meet at
+    the same number while a process kept the rolled-back one's rates; never 0, so the version
+    always changes."""
+    step = secrets.randbelow(2**29) + 1  # the sum stays under 2**31, an INTEGER
+    session.execute(
+        update(User)
+        .where(User.id == user_id)
+        .values(rates_version=(User.rates_version + step) % 2**30)
+    )
 
 
 def add(session: Session, user_id: int, data: RateInput) -> ExchangeRate:
@@ -105,6 +120,7 @@ def delete_rate(session: Session, user_id: int, rate_id: int) -> None:
         raise NotFound("rate")
     session.delete(row)
     session.flush()
+    _rates_changed(session, user_id)
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 from typing import Any
 
 from sqlalchemy import (
@@ -73,6 +74,12 @@ class User(Base):
     # The newest password-reset link's random id, bound into its signed token: asking again
     # replaces it (earlier links stop working), a reset clears it. Not a secret on its own.
     reset_link_id: Mapped[str | None] = mapped_column(String(32))
+    # A new random value with every write of the person's exchange rates (services.rates): a
+    # process keeps the rates it read while this stays the same (rate_queries.stored_rates).
+    # Random from the start too, so that a process never takes one database's user for another's.
+    rates_version: Mapped[int] = mapped_column(
+        Integer, default=lambda: secrets.randbelow(2**29), server_default="0"
+    )
 
 
 class AuditEvent(Base):
