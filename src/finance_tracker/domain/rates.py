@@ -279,26 +279,40 @@ class Converter:
 
     def add(self, key: Hashable, minor: int, currency: str, day: dt.date) -> bool:
         """Add an amount of `currency` dated `day`; False when no rate could convert it."""
-        if currency == self.target:
-            self._sums[key] += minor * FIXED
-            return True
-        if minor == 0:
-            return True
-        if currency not in self._series:
-            self._series[currency] = self.book.pair_series(currency, self.target)
-        series = self._series[currency]
-        if series is not None:
-            index = bisect.bisect_right(series.days, day) - 1
-            if index >= 0:
-                fixed = series.fixed[index]
-                if fixed is None:
-                    fixed = series.fix(index, self._digits - minor_digits(currency) + 30)
-                self._sums[key] += fixed * minor
-                series.uses[index] += 1
-                if series.days[index] != day:
-                    series.earlier += 1
-                return True
-        which = (currency, day)  # before the pair's first rate: a cross rate, or none
+        return self.add_all(((key, minor, currency, day),))
+
+    def add_all(self, amounts: Iterable[tuple[Hashable, int, str, dt.date]]) -> bool:
+        """add() for many (key, minor, currency, day): False if any could not be converted. One
+        loop with its lookups held, since a ten-year report adds thousands of day totals."""
+        sums, target, series_of = self._sums, self.target, self._series
+        converted = True
+        for key, minor, currency, day in amounts:
+            if currency == target:
+                sums[key] += minor * FIXED
+                continue
+            if minor == 0:
+                continue
+            if currency in series_of:
+                series = series_of[currency]
+            else:
+                series = series_of[currency] = self.book.pair_series(currency, target)
+            if series is not None:
+                index = bisect.bisect_right(series.days, day) - 1
+                if index >= 0:
+                    fixed = series.fixed[index]
+                    if fixed is None:
+                        fixed = series.fix(index, self._digits - minor_digits(currency) + 30)
+                    sums[key] += fixed * minor
+                    series.uses[index] += 1
+                    if series.days[index] != day:
+                        series.earlier += 1
+                    continue
+            converted = self._add_by_day(key, minor, currency, day) and converted
+        return converted
+
+    def _add_by_day(self, key: Hashable, minor: int, currency: str, day: dt.date) -> bool:
+        """Before the pair's first rate: a cross rate looked up for the day, or none."""
+        which = (currency, day)
         factor = self._factor.get(which, -1)
         if factor == -1:
             self.factor(currency, day)

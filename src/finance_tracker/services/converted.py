@@ -152,11 +152,12 @@ def income_expense_by_month(
         if flow.currency == home:
             converter.add((flow.month, "income"), flow.income_minor, home, flow.month)
             converter.add((flow.month, "expense"), flow.expense_minor, home, flow.month)
-    for currency, day, _c, kind, total in rate_queries.day_totals(
-        session, foreign, user_id, start, end, ("income", "expense"), by_category=False
-    ):
-        sign = 1 if kind == "income" else -1
-        converter.add((first_of_month(day), kind), sign * total, currency, day)
+    converter.add_all(
+        ((first_of_month(day), kind), total if kind == "income" else -total, currency, day)
+        for currency, day, _c, kind, total in rate_queries.day_totals(
+            session, foreign, user_id, start, end, ("income", "expense"), by_category=False
+        )
+    )
     by_month: dict[dt.date, list[reports.MonthFlow]] = defaultdict(list)
     for flow in originals:
         by_month[flow.month].append(flow)
