@@ -11,6 +11,8 @@ import pytest
 
 from finance_tracker.loadgen.sender import Sender, SenderConfig, Summary
 from finance_tracker.store import migrate
+from tests.conftest import IN_CI
+from tests.resilience.harness import PrivateRedis
 
 
 @pytest.fixture
@@ -23,6 +25,20 @@ def migrated_postgres(postgresql_database: str) -> str:
 @pytest.fixture
 def logs(tmp_path: Path) -> Path:
     return tmp_path
+
+
+@pytest.fixture
+def private_redis(tmp_path: Path) -> Iterator[PrivateRedis]:
+    """A redis-server of the test's own (it may stop and start it), on a free port."""
+    missing = PrivateRedis.missing()
+    if missing:
+        if IN_CI:
+            pytest.fail(f"{missing} (CI=true: redis-server is required)")
+        pytest.skip(missing)
+    store = PrivateRedis(tmp_path / "redis.log")
+    store.start()
+    yield store
+    store.stop()
 
 
 class Load:

@@ -8,10 +8,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-import pytest
-
 from finance_tracker.loadgen.sender import SenderConfig
-from tests.conftest import IN_CI
 from tests.resilience.conftest import figures
 from tests.resilience.harness import App, PrivateRedis, free_port, status_of
 
@@ -19,15 +16,9 @@ OUTAGE = 4.0
 
 
 def test_redis_outage_is_a_503_page_the_api_keeps_working_and_users_sign_in_again(
-    migrated_postgres: str, logs: Path, load
+    migrated_postgres: str, logs: Path, load, private_redis: PrivateRedis
 ) -> None:  # type: ignore[no-untyped-def]
-    missing = PrivateRedis.missing()
-    if missing:
-        if IN_CI:
-            pytest.fail(f"{missing} (CI=true: redis-server is required)")
-        pytest.skip(missing)
-    store = PrivateRedis(logs / "redis.log")
-    store.start()
+    store = private_redis
     env = {"DATABASE_URL": migrated_postgres, "DATA_DIR": str(logs), "REDIS_URL": store.url}
     app = App(free_port(), env, logs / "web.log")
     try:

@@ -12,7 +12,6 @@ import subprocess
 import time
 from pathlib import Path
 
-import pytest
 from sqlalchemy import func, select
 
 from finance_tracker import create_app
@@ -20,7 +19,6 @@ from finance_tracker.jobs.imports import submit_import
 from finance_tracker.services import accounts, imports, users
 from finance_tracker.settings import load_settings
 from finance_tracker.store.models import ImportBatch, Transaction
-from tests.conftest import IN_CI
 from tests.resilience.conftest import figures_text
 from tests.resilience.harness import BIN, SECRET, PrivateRedis, wait_for
 
@@ -50,15 +48,9 @@ def _qif(rows: int) -> bytes:
 
 
 def test_worker_killed_mid_import_leaves_nothing_half_written(
-    migrated_postgres: str, tmp_path: Path
+    migrated_postgres: str, tmp_path: Path, private_redis: PrivateRedis
 ) -> None:
-    missing = PrivateRedis.missing()
-    if missing:
-        if IN_CI:
-            pytest.fail(f"{missing} (CI=true: redis-server is required)")
-        pytest.skip(missing)
-    store = PrivateRedis(tmp_path / "redis.log")
-    store.start()
+    store = private_redis
     uploads = tmp_path / "uploads"
     settings = load_settings(
         database_url=migrated_postgres, redis_url=store.url, secret_key=SECRET,
@@ -116,7 +108,6 @@ def test_worker_killed_mid_import_leaves_nothing_half_written(
                 process.terminate()
                 process.wait(timeout=30)
         state.database.dispose()
-        store.stop()
         log.close()
     figures_text(
         "worker killed mid-import",

@@ -19,25 +19,11 @@ import redis
 from finance_tracker.jobs import worker as worker_module
 from finance_tracker.jobs.worker import EarlyStop, StoppableWorker
 from finance_tracker.store import migrate
-from tests.conftest import IN_CI
 from tests.resilience.harness import BIN, SECRET, PrivateRedis, free_port, status_of, wait_for
 
 # From /metrics answering (our handler is in place before it serves) through RQ's registration,
 # the scheduler's fork and the handlers RQ installs, to the idle work loop.
 MOMENTS_AFTER_METRICS = (0.0, 0.1, 0.3, 0.6, 1.2)
-
-
-@pytest.fixture
-def private_redis(tmp_path: Path):  # type: ignore[no-untyped-def]
-    missing = PrivateRedis.missing()
-    if missing:
-        if IN_CI:
-            pytest.fail(f"{missing} (CI=true: redis-server is required)")
-        pytest.skip(missing)
-    store = PrivateRedis(tmp_path / "redis.log")
-    store.start()
-    yield store
-    store.stop()
 
 
 def test_sigterm_at_any_moment_of_start_up_stops_the_worker_with_exit_0(
@@ -97,6 +83,18 @@ def _sigterm_after_metrics(
     return moment, code, round(time.monotonic() - signalled, 2)
 
 
+def _in_process_worker(redis_url: str) -> StoppableWorker:
+    """A StoppableWorker in this process, pytest's own signal handlers put back after it."""
+    previous = {sig: signal.getsignal(sig) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        return StoppableWorker(
+            ["test-queue"], connection=redis.Redis.from_url(redis_url), early=EarlyStop()
+        )
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
 def _ignores_sigterm() -> None:
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
     time.sleep(120)
@@ -106,14 +104,7 @@ def test_a_scheduler_that_will_not_stop_is_killed_and_says_so(
     private_redis: PrivateRedis, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     monkeypatch.setattr(worker_module, "SCHEDULER_STOP_SECONDS", 0.5)
-    previous = {sig: signal.getsignal(sig) for sig in (signal.SIGTERM, signal.SIGINT)}
-    try:
-        worker = StoppableWorker(
-            ["test-queue"], connection=redis.Redis.from_url(private_redis.url), early=EarlyStop()
-        )
-    finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
+    worker = _in_process_worker(private_redis.url)
     stubborn = multiprocessing.get_context("fork").Process(target=_ignores_sigterm)
     stubborn.start()
     time.sleep(0.3)  # its SIG_IGN is in place
@@ -138,14 +129,7 @@ def test_leaving_the_workers_channel_takes_no_minute_when_the_machine_is_busy(
     a busy machine that thread reads the reply first and waits up to a minute for a subscription
     (CI: the worker SIGKILLed after 60 s). The pause after UNSUBSCRIBE below is that busy
     machine; without our unsubscribe every try here takes 60 s."""
-    previous = {sig: signal.getsignal(sig) for sig in (signal.SIGTERM, signal.SIGINT)}
-    try:
-        worker = StoppableWorker(
-            ["test-queue"], connection=redis.Redis.from_url(private_redis.url), early=EarlyStop()
-        )
-    finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
+    worker = _in_process_worker(private_redis.url)
     seconds = []
     for _ in range(3):
         worker.subscribe()
