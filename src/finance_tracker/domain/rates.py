@@ -1,10 +1,11 @@
 """Exchange rates and conversion into one currency, exactly, rounding once.
 
 A rate says how many units of `quote` one unit of `base` bought on a day (1 EUR = 1.0876 USD).
-Rates are exact decimals; what is derived from them (the inverse, a cross rate through a third
-currency) is computed to 40 significant digits and summed exactly in units of 10**-30 of the
-target's minor unit (exact fractions were tried: their denominators grow with every day's rate,
-and ten years of sums took most of a report's time); a converted total is rounded half-even to
+Rates are exact decimals. Each becomes a factor in units of 10**-30 of the target's minor unit,
+rounded half-even there (a pair's own rate or its inverse exactly, in integers; a cross rate
+through a third currency from 40 significant digits), and amounts are summed exactly in those
+units (exact fractions were tried: their denominators grow with every day's rate, and ten years
+of sums took most of a report's time); a converted total is rounded half-even to
 the target currency's minor units once, after summing — never per row. A conversion uses the
 rate of the amount's own day or, failing that, the closest earlier one, and says which it used;
 where no rate exists on or before the day, it says which pair and day are missing instead of
@@ -384,8 +385,8 @@ class Converter:
 
 
 def _divided(numerator: int, denominator: int) -> int:
-    """numerator / denominator, rounded half to even."""
-    whole, rest = divmod(numerator, denominator)
+    """numerator / denominator (denominator > 0), rounded half to even."""
+    whole, rest = divmod(numerator, denominator)  # floor: rest is in [0, denominator)
     if rest * 2 > denominator or (rest * 2 == denominator and whole % 2):
         whole += 1
     return whole
@@ -393,7 +394,4 @@ def _divided(numerator: int, denominator: int) -> int:
 
 def _rounded(fixed: int) -> int:
     """The one rounding: half to even, from the fixed-point sum to whole minor units."""
-    whole, rest = divmod(fixed, FIXED)  # floor: rest is in [0, FIXED)
-    if rest * 2 > FIXED or (rest * 2 == FIXED and whole % 2):
-        whole += 1
-    return whole
+    return _divided(fixed, FIXED)
