@@ -57,17 +57,28 @@ def stored_rates(
             _kept.move_to_end(key)
     if kept is None or kept[0] != version:
         kept = (version, _all_stored(session, user_id, currencies))
-        with _kept_lock:
-            _kept[key] = kept
-            while len(_kept) > KEPT_RATE_LISTS:
-                _kept.popitem(last=False)
+        _keep(key, kept)
     return _in_range(kept[1], start, end)
 
 
-# (user id, currencies) -> (rates_version, their rates by day); the least recently used go.
-KEPT_RATE_LISTS = 64
+# (user id, currencies) -> (rates_version, their rates by day), the least recently used first.
+# Bounded by rates, not lists: one person with the ECB's history since 1999 holds ~6,000 a pair.
+# At ~360 bytes a rate, KEPT_RATES is ~18 MB a process at most (a web pod has 512 MiB).
+KEPT_RATES = 50_000
 _kept: OrderedDict[tuple[int, frozenset[str]], tuple[int, list[Rate]]] = OrderedDict()
 _kept_lock = threading.Lock()
+
+
+def _keep(key: tuple[int, frozenset[str]], kept: tuple[int, list[Rate]]) -> None:
+    with _kept_lock:
+        _kept.pop(key, None)
+        if len(kept[1]) > KEPT_RATES:
+            return  # more than the whole allowance: read each time rather than hold it
+        _kept[key] = kept
+        held = sum(len(rates) for _version, rates in _kept.values())
+        while held > KEPT_RATES:
+            _key, (_version, dropped) = _kept.popitem(last=False)
+            held -= len(dropped)
 
 
 def _all_stored(session: Session, user_id: int, currencies: set[str]) -> list[Rate]:

@@ -11,6 +11,7 @@ import pytest
 
 from finance_tracker.services import rates
 from finance_tracker.services.rates import RateInput
+from finance_tracker.store import rate_queries
 from finance_tracker.store.models import ExchangeRate
 
 DAY = dt.date(2026, 11, 2)
@@ -49,3 +50,22 @@ def test_rates_read_inside_a_write_that_was_rolled_back_are_not_served(db, perso
         rates.add(session, person.id, RateInput("EUR", "USD", DAY, "4"))
     with db.session() as session:
         assert _usd_in_eur(session, person.id) == Decimal("0.25")
+
+
+def test_a_process_holds_no_more_rates_than_its_allowance(
+    db, person, stranger, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(rate_queries, "KEPT_RATES", 3)
+    monkeypatch.setattr(rate_queries, "_kept", type(rate_queries._kept)())
+    with db.session() as session:
+        for user_id in (person.id, stranger.id):
+            rates.add(session, user_id, RateInput("EUR", "USD", DAY, "1.25"))
+            rates.add(session, user_id, RateInput("EUR", "USD", DAY - dt.timedelta(days=1), "2"))
+    with db.session() as session:
+        assert _usd_in_eur(session, person.id) == Decimal("0.8")
+        # The stranger holds euros only: their book is read for a dollar home currency.
+        book, _foreign = rates.book_for(session, stranger.id, "USD", DAY, DAY)
+        assert book.find("EUR", "USD", DAY).factor == Decimal("1.25")  # type: ignore[union-attr]
+        # The person's two rates went to make room for the stranger's two.
+        assert sum(len(kept) for _version, kept in rate_queries._kept.values()) == 2
+        assert _usd_in_eur(session, person.id) == Decimal("0.8")  # read again, right again
