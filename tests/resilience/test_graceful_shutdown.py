@@ -46,12 +46,21 @@ def test_sigterm_fails_readiness_keeps_serving_then_exits_cleanly(
         exit_code=code,
         exited_after_s=round(exited_after, 2),
     )
+
+    # Every request sent before the drain ended is answered. Stopping the sender does not stop
+    # an action half done (a login is a form, then its post): on a busy machine its next
+    # request can leave after the drain, when the server has stopped accepting as it should
+    # (CI once: a login's post 3.08 s after the signal, refused). No client behind a Service
+    # sends that one: its endpoint went when readiness failed.
+    def sent_after_drain(at: float, result) -> bool:  # type: ignore[no-untyped-def]
+        return at - result.seconds - signalled >= DRAIN
+
     failures = [
         (round(at - signalled, 2), r.action, r.outcome)
         for at, r in traffic.sender.results
-        if r.kind
+        if r.kind and not (r.kind == "connection" and sent_after_drain(at, r))
     ]
-    assert summary.failed == 0, failures
+    assert failures == []
     assert summary.sent > 30
     assert during_drain > 5, "the server must keep serving while it drains"
     assert readiness_failed_after < 1.0
