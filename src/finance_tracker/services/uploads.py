@@ -203,7 +203,11 @@ def remove_unneeded_files(
     """Remove the files in imports/ and receipts/ that no row needs: those of finished (done,
     expired) imports at once, and those no row knows once they are older than GRACE."""
     now = now or utcnow()
-    needed, known = needed_names(session), known_names(session)
+    # Known first, needed second: an import committed between the two reads is then unknown
+    # (and young: kept), where the other order saw it known but not needed and removed the file
+    # of an import about to be committed (CI: one import of the concurrency test failed so).
+    known = known_names(session)
+    needed = needed_names(session)
     oldest_in_flight = (now - GRACE).timestamp()
     report: dict[str, FolderSweep] = {}
     for folder in FOLDERS:
