@@ -278,11 +278,11 @@ def _convert_other_currencies(
             if budget.currency == currency:
                 for category_id in covers[budget.category_id]:
                     counts_towards[category_id].append(budget.category_id)
-        for spent_in, day, category_id, _kind, total in rate_queries.day_totals(
-            session, foreign, user_id, earliest, end, ("expense",),
-            category_ids=counted,
-        ):  # fmt: skip
-            month_of_day = first_of_month(day)
-            for budget_category in counts_towards.get(category_id, ()):
-                converter.add((budget_category, month_of_day), -total, spent_in, day)
+        converter.add_all(
+            ((budget_category, first_of_month(day)), -total, spent_in, day)
+            for spent_in, day, category_id, _kind, total in rate_queries.day_totals(
+                session, foreign, user_id, earliest, end, ("expense",), category_ids=counted
+            )
+            for budget_category in counts_towards.get(category_id, ())
+        )
     return converters
