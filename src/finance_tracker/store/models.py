@@ -127,6 +127,12 @@ class Account(Base):
     opening_balance_minor: Mapped[int] = mapped_column(BigInteger, default=0)
     archived: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    # A new random value as every write of the account's rows commits (store.summaries): a
+    # process keeps the day totals it read while this stays the same (rate_queries.day_totals).
+    # Random from the start: an id SQLite hands out again must not find the old account's.
+    activity_version: Mapped[int] = mapped_column(
+        Integer, default=lambda: secrets.randbelow(2**29), server_default="0"
+    )
 
 
 class Category(Base):

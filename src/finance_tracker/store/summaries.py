@@ -24,14 +24,15 @@ while holding another: no deadlock.
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import delete, event, func, insert, literal, literal_column, or_, select
+from sqlalchemy import delete, event, func, insert, literal, literal_column, or_, select, update
 from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
 
-from finance_tracker.store.models import MonthTotal, MonthTotalDelta, Transaction
+from finance_tracker.store.models import Account, MonthTotal, MonthTotalDelta, Transaction
 from finance_tracker.store.sqlfunctions import insert_for, month_of
 
 # pg_advisory_xact_lock(namespace, user id): the namespace keeps our locks apart from others'.
@@ -79,10 +80,16 @@ class _Change:
     deltas: dict[Bucket, tuple[int, int]] = field(default_factory=dict)
     months: set[dt.date] | None = field(default_factory=set)  # None: every month
     category_ids: set[int] = field(default_factory=set)
+    accounts: set[int] | None = None  # whose day totals changed (None: any of the user's)
 
 
 def _note(session: Session, change: _Change) -> None:
     session.info.setdefault(_PENDING, []).append(change)
+
+
+def has_pending(session: Session) -> bool:
+    """Whether this unit of work changed rows it has not yet applied (as it commits)."""
+    return bool(session.info.get(_PENDING))
 
 
 def _current_transaction(session: Session) -> SessionTransaction | None:
@@ -94,13 +101,20 @@ def add_changes(
 ) -> None:
     """Rows that were `before` (captured ahead of the change) are now `after` (leaf rows)."""
     deltas: dict[Bucket, tuple[int, int]] = {}
-    for sign, leaves in ((-1, before), (1, (Leaf.of(row) for row in after))):
+    # The same per day: a row moved within its month changes no month total, but the day
+    # totals kept of its account (rate_queries.day_totals) must go.
+    days: dict[tuple[dt.date, int, int, str], int] = {}
+    for sign, leaves in ((-1, before), (1, [Leaf.of(row) for row in after])):
         for leaf in leaves:
             total, count = deltas.get(leaf.bucket, (0, 0))
             deltas[leaf.bucket] = (total + sign * leaf.amount_minor, count + sign)
+            day = (leaf.date, leaf.account_id, leaf.category_id or 0, leaf.kind)
+            days[day] = days.get(day, 0) + sign * leaf.amount_minor
     deltas = {bucket: d for bucket, d in deltas.items() if d != (0, 0)}
-    if deltas:
-        _note(session, _Change(_current_transaction(session), user_id, deltas=deltas))
+    accounts = {account_id for (_d, account_id, _c, _k), total in days.items() if total}
+    if deltas or accounts:
+        change = _Change(_current_transaction(session), user_id, deltas=deltas, accounts=accounts)
+        _note(session, change)
 
 
 def refresh(session: Session, user_id: int, days: Iterable[dt.date] | None = None) -> None:
@@ -158,7 +172,12 @@ def _apply(session: Session, user_id: int, changes: list[_Change]) -> None:
     months: set[dt.date] | None = set()
     category_ids: set[int] = set()
     deltas: dict[Bucket, tuple[int, int]] = {}
+    accounts: set[int] | None = set()
     for change in changes:
+        if change.accounts is None or accounts is None:
+            accounts = None
+        else:
+            accounts |= change.accounts
         if change.months is None or months is None:
             months = None
         else:
@@ -187,12 +206,32 @@ def _apply(session: Session, user_id: int, changes: list[_Change]) -> None:
         for bucket, delta in sorted(deltas.items())
         if delta != (0, 0) and months is not None and bucket[0] not in months
     }
-    if not increments:
+    if increments:
+        if _is_postgresql(session):
+            session.execute(insert(MonthTotalDelta), _rows(user_id, increments))
+        else:  # SQLite: this write transaction is the only one; add to the totals at once
+            _add_to_totals(session, user_id, increments)
+    _accounts_changed(session, user_id, accounts)
+
+
+def _accounts_changed(session: Session, user_id: int, accounts: set[int] | None) -> None:
+    """New versions for the accounts whose rows changed (None: all the user's), so that every
+    process drops the day totals it kept of them. Last before the commit: the account rows'
+    locks are held for the commit only (and never before the advisory lock, which could then
+    wait on a fold that waits on them). A random step, for the reason rates_version has one
+    (services.rates): a rolled-back write's version must not come back for a committed one."""
+    if accounts == set():
         return
-    if _is_postgresql(session):
-        session.execute(insert(MonthTotalDelta), _rows(user_id, increments))
-    else:  # SQLite: this write transaction is the only one; add to the totals at once
-        _add_to_totals(session, user_id, increments)
+    step = secrets.randbelow(2**29) + 1
+    statement = (
+        update(Account)
+        .where(Account.user_id == user_id)
+        .values(activity_version=(Account.activity_version + step) % 2**30)
+        .execution_options(synchronize_session=False)
+    )
+    if accounts is not None:
+        statement = statement.where(Account.id.in_(sorted(accounts)))
+    session.execute(statement)
 
 
 def _rows(user_id: int, increments: dict[Bucket, tuple[int, int]]) -> list[dict]:
