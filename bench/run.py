@@ -328,10 +328,18 @@ class Client:
         self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
 
     def get(self, path: str) -> tuple[int, bytes, float]:
+        return self.send("GET", path)
+
+    def send(self, method: str, path: str, body: dict | None = None) -> tuple[int, bytes, float]:
+        headers = dict(self.headers)
+        payload = None
+        if body is not None:
+            payload = json.dumps(body).encode()
+            headers["Content-Type"] = "application/json"
         for attempt in range(2):
             start = time.perf_counter()
             try:
-                self.conn.request("GET", path, headers=self.headers)
+                self.conn.request(method, path, body=payload, headers=headers)
                 response = self.conn.getresponse()
                 body = response.read()
                 return response.status, body, time.perf_counter() - start
@@ -838,6 +846,9 @@ def measure_warm(
             seconds.append(elapsed)
         entry.update(summary(seconds))
         if endpoint.report != "context":
+            after_write = measure_after_write(client, endpoint, args.after_write_requests, server)
+            if after_write:
+                entry["after_write"] = after_write
             entry["body_sample"] = body[:400].decode(errors="replace")
             entry["converted"] = converts(body)
             if expect is not None:
@@ -849,10 +860,59 @@ def measure_warm(
             f"p95 {fmt_time(entry['p95_s'])} ({len(body):,} bytes)"
             + ("" if not entry.get("converted") else ", converted")
             + ("" if problems is None else f", conversion {problems if problems else 'ok'}")
+            + (
+                f"; first after a write: p50 {fmt_time(entry['after_write']['p50_s'])}"
+                if entry.get("after_write")
+                else ""
+            )
         )
     client.close()
     result["memory"] = server.memory()
     result["postgres"] = postgres_backends(server.env["DATABASE_URL"])
+
+
+def measure_after_write(
+    client: Client, endpoint: Endpoint, requests: int, server: Server
+) -> dict | None:
+    """The report right after the person wrote to their account in another currency: what a
+    process kept of that account is then stale, and the report reads it again. Each timed
+    request follows an expense of 1.00 added there (the last day of the data), deleted after
+    it, so the data is as generated again at the end. None if nothing could be written."""
+    if requests <= 0:
+        return None
+    account_id, day = foreign_account(server.env["DATABASE_URL"])
+    if account_id is None:
+        return None
+    expense = {"kind": "expense", "account_id": account_id, "date": day, "amount": "1.00",
+               "payee": "bench: a write"}  # fmt: skip
+    seconds = []
+    for _ in range(requests):
+        status, body, _ = client.send("POST", "/api/v1/transactions", expense)
+        if status != 201:
+            raise RuntimeError(f"writing before a report answered {status}: {body[:200]!r}")
+        written = json.loads(body)["id"]
+        try:
+            status, _body, elapsed = client.get(endpoint.path)
+            if status != 200:
+                raise RuntimeError(f"{endpoint.path} answered {status} after a write")
+            seconds.append(elapsed)
+        finally:
+            status, body, _ = client.send("DELETE", f"/api/v1/transactions/{written}")
+            if status != 204:
+                raise RuntimeError(f"deleting the write answered {status}: {body[:200]!r}")
+    return summary(seconds)
+
+
+def foreign_account(url: str) -> tuple[int | None, str]:
+    """An account of the benchmark's person in a currency other than their home currency, and
+    the data's last day."""
+    with psycopg.connect(url) as conn:
+        row = conn.execute(
+            "SELECT a.id, (SELECT max(date) FROM transactions) FROM accounts a "
+            "JOIN users u ON u.id = a.user_id WHERE a.currency <> u.default_currency "
+            "ORDER BY a.id LIMIT 1"
+        ).fetchone()
+    return (row[0], row[1].isoformat()) if row else (None, "")
 
 
 def converts(body: bytes) -> bool:
@@ -1242,6 +1302,13 @@ def table(result: dict) -> str:
                     fmt_time(ours.get("cold_s")) if report == "month_by_category" else "",
                     fmt_bytes(ours_mem), mem_note,
                 ))  # fmt: skip
+                if entry.get("after_write"):
+                    after = entry["after_write"]
+                    rows.append((
+                        "", "ours (HTTP, first after a write)", fmt_time(after["p50_s"]),
+                        fmt_time(after["p95_s"]), "", "",
+                        f"an expense added to the other-currency account first, n={after['n']}",
+                    ))  # fmt: skip
             label = ""
         for entry in in_process.get(report, []):
             tool = f"ours in-process, {entry['kind']}"
@@ -1362,6 +1429,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--server", default=DEFAULT_SERVER, help="PostgreSQL server URL")
     parser.add_argument("--requests", type=int, default=50, help="timed requests per report")
     parser.add_argument("--warmup", type=int, default=5, help="untimed requests first")
+    parser.add_argument(
+        "--after-write-requests", type=int, default=20,
+        help="timed requests per report right after a write to the other-currency account",
+    )  # fmt: skip
     parser.add_argument("--cold-starts", type=int, default=3, help="server starts to time")
     parser.add_argument("--sql-runs", type=int, default=20, help="runs of each in-process call")
     parser.add_argument("--peer-runs", type=int, default=3, help="runs per peer report")
@@ -1507,6 +1578,9 @@ def side_by_side(result: dict) -> str:
             what = name + (" (after: converted)" if entry.get("converted") else "")
             add(label, what, old if old and old.get("p50_s") else None, entry)
             label = ""
+            if entry.get("after_write"):
+                add("", "  the same, first after a write", (old or {}).get("after_write"),
+                    entry["after_write"])  # fmt: skip
         old_calls = {e["function"]: e for e in base.get("in_process", {}).get(report, [])}
         for entry in result.get("in_process", {}).get(report, []):
             if "p50_s" in entry:
