@@ -127,12 +127,6 @@ class Account(Base):
     opening_balance_minor: Mapped[int] = mapped_column(BigInteger, default=0)
     archived: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=utcnow)
-    # A new random value as every write of the account's rows commits (store.summaries): a
-    # process keeps the day totals it read while this stays the same (rate_queries.day_totals).
-    # Random from the start: an id SQLite hands out again must not find the old account's.
-    activity_version: Mapped[int] = mapped_column(
-        Integer, default=lambda: secrets.randbelow(2**29), server_default="0"
-    )
 
 
 class Category(Base):
@@ -279,6 +273,20 @@ class MonthTotalDelta(Base):
     kind: Mapped[str] = mapped_column(String(10))
     total_minor: Mapped[int] = mapped_column(BigInteger)
     count: Mapped[int] = mapped_column(Integer)
+
+
+class AccountActivity(Base):
+    """A version of an account's rows: a new random value once a write of them is in the month
+    totals (store/summaries.py), so that a process can keep the day totals it read of the
+    account while it stays the same (store/rate_queries.day_totals). Apart from `accounts`, so
+    that keeping it never locks an account's row; no row: nothing written yet."""
+
+    __tablename__ = "account_activity"
+
+    account_id: Mapped[int] = mapped_column(
+        ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True
+    )
+    version: Mapped[int] = mapped_column(Integer)
 
 
 class Budget(Base):

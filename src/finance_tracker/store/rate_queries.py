@@ -18,7 +18,13 @@ from sqlalchemy.orm import Session, aliased
 
 from finance_tracker.domain.rates import TRANSFER, Rate, rate_of_transfer
 from finance_tracker.store import summaries
-from finance_tracker.store.models import Account, ExchangeRate, Transaction, User
+from finance_tracker.store.models import (
+    Account,
+    AccountActivity,
+    ExchangeRate,
+    Transaction,
+    User,
+)
 
 TRANSACTIONS = Transaction.__table__
 
@@ -190,15 +196,19 @@ def day_totals(
     """Sums per currency, day, category and kind of the leaf rows of `accounts` (id ->
     currency), in no particular order. The list may be shared: read it, never change it.
 
-    Kept per process while the accounts' activity_version stays the same (store.summaries
-    gives it a new value as every write of their rows commits): ten years of an account in
-    another currency are thousands of day totals, a third of a converted report's time to
-    read, and they change only when the account's rows do."""
+    Kept per process while the accounts' activity versions stay the same (store.summaries
+    gives one a new value once a write of the account's rows is folded into the month totals,
+    which `settle` does first): ten years of an account in another currency are thousands of
+    day totals, a third of a converted report's time to read, and they change only when the
+    account's rows do."""
     if not accounts:
         return []
+    summaries.settle(session, user_id)  # this unit of work's writes too: under a new version
     versions = dict(
         session.execute(
-            select(Account.id, Account.activity_version).where(Account.id.in_(sorted(accounts)))
+            select(AccountActivity.account_id, AccountActivity.version).where(
+                AccountActivity.account_id.in_(sorted(accounts))
+            )
         ).all()
     )
     key = (
@@ -207,19 +217,15 @@ def day_totals(
         start, end, kinds, by_category,
         None if category_ids is None else frozenset(category_ids),
     )  # fmt: skip
-    # This unit of work's own uncommitted writes are in no version yet: read, never keep.
-    keep = not summaries.has_pending(session)
-    if keep:
-        with _kept_lock:
-            kept = _kept_days.get(key)
-            if kept is not None:
-                _kept_days.move_to_end(key)
-                return kept
+    with _kept_lock:
+        kept = _kept_days.get(key)
+        if kept is not None:
+            _kept_days.move_to_end(key)
+            return kept
     rows = _read_day_totals(
         session, accounts, user_id, start, end, kinds, by_category, category_ids
     )
-    if keep:
-        _keep_days(key, rows)
+    _keep_days(key, rows)
     return rows
 
 

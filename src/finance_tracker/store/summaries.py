@@ -29,10 +29,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import delete, event, func, insert, literal, literal_column, or_, select, update
+from sqlalchemy import delete, event, func, insert, literal, literal_column, or_, select
 from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
 
-from finance_tracker.store.models import Account, MonthTotal, MonthTotalDelta, Transaction
+from finance_tracker.store.models import (
+    Account,
+    AccountActivity,
+    MonthTotal,
+    MonthTotalDelta,
+    Transaction,
+)
 from finance_tracker.store.sqlfunctions import insert_for, month_of
 
 # pg_advisory_xact_lock(namespace, user id): the namespace keeps our locks apart from others'.
@@ -80,16 +86,13 @@ class _Change:
     deltas: dict[Bucket, tuple[int, int]] = field(default_factory=dict)
     months: set[dt.date] | None = field(default_factory=set)  # None: every month
     category_ids: set[int] = field(default_factory=set)
-    accounts: set[int] | None = None  # whose day totals changed (None: any of the user's)
+    # Accounts whose day totals changed, each with a bucket of the change: a row moved within
+    # its month changes no month total, and its account needs a new activity version all the same.
+    touched: dict[int, Bucket] = field(default_factory=dict)
 
 
 def _note(session: Session, change: _Change) -> None:
     session.info.setdefault(_PENDING, []).append(change)
-
-
-def has_pending(session: Session) -> bool:
-    """Whether this unit of work changed rows it has not yet applied (as it commits)."""
-    return bool(session.info.get(_PENDING))
 
 
 def _current_transaction(session: Session) -> SessionTransaction | None:
@@ -101,19 +104,17 @@ def add_changes(
 ) -> None:
     """Rows that were `before` (captured ahead of the change) are now `after` (leaf rows)."""
     deltas: dict[Bucket, tuple[int, int]] = {}
-    # The same per day: a row moved within its month changes no month total, but the day
-    # totals kept of its account (rate_queries.day_totals) must go.
-    days: dict[tuple[dt.date, int, int, str], int] = {}
+    days: dict[tuple[dt.date, Bucket], int] = {}  # the same per day, for `touched`
     for sign, leaves in ((-1, before), (1, [Leaf.of(row) for row in after])):
         for leaf in leaves:
             total, count = deltas.get(leaf.bucket, (0, 0))
             deltas[leaf.bucket] = (total + sign * leaf.amount_minor, count + sign)
-            day = (leaf.date, leaf.account_id, leaf.category_id or 0, leaf.kind)
+            day = (leaf.date, leaf.bucket)
             days[day] = days.get(day, 0) + sign * leaf.amount_minor
     deltas = {bucket: d for bucket, d in deltas.items() if d != (0, 0)}
-    accounts = {account_id for (_d, account_id, _c, _k), total in days.items() if total}
-    if deltas or accounts:
-        change = _Change(_current_transaction(session), user_id, deltas=deltas, accounts=accounts)
+    touched = {bucket[1]: bucket for (_day, bucket), total in days.items() if total}
+    if deltas or touched:
+        change = _Change(_current_transaction(session), user_id, deltas=deltas, touched=touched)
         _note(session, change)
 
 
@@ -172,12 +173,9 @@ def _apply(session: Session, user_id: int, changes: list[_Change]) -> None:
     months: set[dt.date] | None = set()
     category_ids: set[int] = set()
     deltas: dict[Bucket, tuple[int, int]] = {}
-    accounts: set[int] | None = set()
+    touched: dict[int, Bucket] = {}
     for change in changes:
-        if change.accounts is None or accounts is None:
-            accounts = None
-        else:
-            accounts |= change.accounts
+        touched.update(change.touched)
         if change.months is None or months is None:
             months = None
         else:
@@ -186,7 +184,8 @@ def _apply(session: Session, user_id: int, changes: list[_Change]) -> None:
         for bucket, (total, count) in change.deltas.items():
             old_total, old_count = deltas.get(bucket, (0, 0))
             deltas[bucket] = (old_total + total, old_count + count)
-    if months is None or months or category_ids:
+    locked = bool(months is None or months or category_ids)
+    if locked:
         _lock(session, user_id)
         if _is_postgresql(session):
             _fold(session, user_id, locked=True)
@@ -206,32 +205,41 @@ def _apply(session: Session, user_id: int, changes: list[_Change]) -> None:
         for bucket, delta in sorted(deltas.items())
         if delta != (0, 0) and months is not None and bucket[0] not in months
     }
-    if increments:
-        if _is_postgresql(session):
+    if locked:  # recomputed: what those months' deltas said is gone, so every account
+        _accounts_changed(session, user_id, None)
+    if _is_postgresql(session):
+        if not locked:  # an account with no increment gets an empty one: its fold's mark
+            for account_id, bucket in touched.items():
+                if not any(b[1] == account_id for b in increments):
+                    increments[bucket] = (0, 0)
+        if increments:
             session.execute(insert(MonthTotalDelta), _rows(user_id, increments))
-        else:  # SQLite: this write transaction is the only one; add to the totals at once
+    else:  # SQLite: this write transaction is the only one; add to the totals at once
+        if increments:
             _add_to_totals(session, user_id, increments)
-    _accounts_changed(session, user_id, accounts)
+        if not locked:
+            _accounts_changed(session, user_id, set(touched))
 
 
 def _accounts_changed(session: Session, user_id: int, accounts: set[int] | None) -> None:
-    """New versions for the accounts whose rows changed (None: all the user's), so that every
-    process drops the day totals it kept of them. Last before the commit: the account rows'
-    locks are held for the commit only (and never before the advisory lock, which could then
-    wait on a fold that waits on them). A random step, for the reason rates_version has one
-    (services.rates): a rolled-back write's version must not come back for a committed one."""
+    """New activity versions for these accounts (None: all the user's), so that every process
+    drops the day totals it kept of them. On PostgreSQL only under the user's advisory lock (a
+    fold or a recompute): writes that append deltas never wait on each other for it. A random
+    step, for the reason rates_version has one (services.rates): a rolled-back write's version
+    must not come back for a committed one."""
     if accounts == set():
         return
     step = secrets.randbelow(2**29) + 1
-    statement = (
-        update(Account)
-        .where(Account.user_id == user_id)
-        .values(activity_version=(Account.activity_version + step) % 2**30)
-        .execution_options(synchronize_session=False)
-    )
+    mine = select(Account.id, literal(secrets.randbelow(2**29))).where(Account.user_id == user_id)
     if accounts is not None:
-        statement = statement.where(Account.id.in_(sorted(accounts)))
-    session.execute(statement)
+        mine = mine.where(Account.id.in_(sorted(accounts)))
+    statement = insert_for(session, AccountActivity).from_select(["account_id", "version"], mine)
+    session.execute(
+        statement.on_conflict_do_update(
+            index_elements=["account_id"],
+            set_={"version": (AccountActivity.version + step) % 2**30},
+        )
+    )
 
 
 def _rows(user_id: int, increments: dict[Bucket, tuple[int, int]]) -> list[dict]:
@@ -280,9 +288,10 @@ def _fold(session: Session, user_id: int, *, locked: bool = False) -> None:
         literal(user_id), *key, func.sum(moved.c.total_minor), func.sum(moved.c.count)
     ).group_by(*key)
     statement = _adding(insert_for(session, MonthTotal).from_select(_COLUMNS, summed))
-    counts = session.scalars(statement.add_cte(moved, nest_here=True)).all()
-    if 0 in counts:
+    upserted = session.execute(statement.add_cte(moved, nest_here=True)).all()
+    if any(count == 0 for count, _account_id in upserted):
         _delete_emptied(session, user_id)
+    _accounts_changed(session, user_id, {account_id for _count, account_id in upserted})
 
 
 def _recompute(session: Session, user_id: int, months: list[dt.date] | None) -> None:
@@ -318,19 +327,20 @@ def _add_to_totals(
     session: Session, user_id: int, increments: dict[Bucket, tuple[int, int]]
 ) -> None:
     statement = _adding(insert_for(session, MonthTotal).values(_rows(user_id, increments)))
-    if 0 in session.scalars(statement).all():
+    if any(count == 0 for count, _account_id in session.execute(statement).all()):
         _delete_emptied(session, user_id)
 
 
 def _adding(statement: Any) -> Any:
-    """INSERT … ON CONFLICT: add sum and count to the bucket's; the counts after, returned."""
+    """INSERT … ON CONFLICT: add sum and count to the bucket's; (count after, account id) of
+    each bucket returned."""
     return statement.on_conflict_do_update(
         index_elements=_KEY,
         set_={
             "total_minor": MonthTotal.total_minor + statement.excluded.total_minor,
             "count": MonthTotal.count + statement.excluded.count,
         },
-    ).returning(MonthTotal.count)
+    ).returning(MonthTotal.count, MonthTotal.account_id)
 
 
 def _delete_emptied(session: Session, user_id: int) -> None:

@@ -1,10 +1,12 @@
-"""accounts: a version of their rows' day totals
+"""account_activity: a version of each account's rows
 
 Revision ID: 0013
 Revises: 0012
-`accounts.activity_version` takes a new random value as every write of the account's
-transactions commits, so a process can keep the day totals it read of an account in another
-currency (ten years of them were a third of a converted report's time) until they change.
+`account_activity.version` takes a new random value once a write of the account's transactions
+is in the month totals, so a process can keep the day totals it read of an account in another
+currency (ten years of them were a third of a converted report's time) until they change. Its
+own table: only folds and recomputes, under the person's advisory lock, write it, and the
+accounts' rows are never locked for it.
 """
 
 import sqlalchemy as sa
@@ -17,12 +19,17 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("accounts") as accounts:
-        accounts.add_column(
-            sa.Column("activity_version", sa.Integer(), nullable=False, server_default="0")
-        )
+    op.create_table(
+        "account_activity",
+        sa.Column("account_id", sa.Integer(), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["account_id"], ["accounts.id"],
+            name=op.f("fk_account_activity_account_id_accounts"), ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("account_id", name=op.f("pk_account_activity")),
+    )  # fmt: skip
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("accounts") as accounts:
-        accounts.drop_column("activity_version")
+    op.drop_table("account_activity")
