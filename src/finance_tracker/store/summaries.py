@@ -15,10 +15,16 @@ recompute (imports, restores) — and `apply_pending` runs as the session commit
   PostgreSQL deleting their newer deltas in the same statement that reads the rows, so that a
   write committed meanwhile is counted once.
 
-Either way a bucket whose count reaches 0 is deleted, as a recomputation would not have it. The
-increments are exact because what a change replaces is read under the row's lock (see
+Either way a bucket whose count reaches 0 is deleted, as a recomputation would not have it.
+The increments are exact because what a change replaces is read under the row's lock (see
 `services.transactions`), and the lock, taken last and only by folds and recomputes, never waits
 while holding another: no deadlock.
+
+Each fold or recompute also gives the accounts it touched a new `account_activity` version, under
+the same lock, so that processes drop the day totals they kept of them (rate_queries.day_totals).
+A change that moves no month total (a row moved within its month) appends an empty delta as its
+mark. Writes themselves never wait on each other for it; a version written under the lock can
+wait only for an account being deleted, which takes no such lock.
 """
 
 from __future__ import annotations
