@@ -42,8 +42,9 @@ blp = ApiBlueprint(
     url_prefix="/api/v1/reports",
     description="Spending, income and net worth over time; JSON, or CSV for a spreadsheet. "
     "`items` keep each currency apart, as spent; `converted` adds them up in the person's home "
-    "currency, each amount at the rate of its own day or the closest earlier one (CSV: the "
-    "items only).",
+    "currency, each amount at the rate of its own day or the closest earlier one. CSV: the "
+    "items, or with `view=converted` the converted items (currency: the home one; an empty cell "
+    "where a rate is missing).",
 )
 CSV = "text/csv"
 JSON = "application/json"
@@ -107,7 +108,23 @@ class YearRange(ma.Schema):
     format = _format()
 
 
+def _view() -> fields.String:
+    return fields.String(
+        load_default="as_held",
+        validate=validate.OneOf(["as_held", "converted"]),
+        metadata={
+            "description": "CSV only: the items in each currency as held, or converted into the "
+            "home currency (the JSON has both)"
+        },
+    )
+
+
+class ConvertedYearRange(YearRange):
+    view = _view()
+
+
 class SpendingQuery(MonthRange):
+    view = _view()
     parent_id = Id(
         strict=False,
         load_default=None,
@@ -347,7 +364,7 @@ class SpendingByCategory(MethodView):
         totals: dict[str, int] = defaultdict(int)
         for row in found:
             totals[row.currency] += row.spent_minor
-        body = {
+        body: dict[str, Any] = {
             "date_from": start.isoformat(),
             "date_to": end.isoformat(),
             "parent_id": parent_id,
@@ -374,6 +391,13 @@ class SpendingByCategory(MethodView):
                 **money("total", home.total_minor, home.currency),
             },
         }
+        if query["view"] == "converted":
+            return _answer(
+                query, body, f"spending-by-category-{start}-{end}-in-{home.currency}",
+                ["currency", "category", "spent"],
+                lambda: ([home.currency, safe_cell(i["category"]), i["spent"]]
+                         for i in body["converted"]["items"]),
+            )  # fmt: skip
         return _answer(
             query,
             body,
@@ -385,7 +409,7 @@ class SpendingByCategory(MethodView):
 
 @blp.route("/income-expense")
 class IncomeExpense(MethodView):
-    @blp.arguments(YearRange, location="query")
+    @blp.arguments(ConvertedYearRange, location="query")
     @blp.response(200, IncomeExpenseReport)
     @with_csv
     def get(self, query: dict) -> Response:
@@ -411,7 +435,7 @@ class IncomeExpense(MethodView):
             }
             for flow in flows
         ]
-        body = {
+        body: dict[str, Any] = {
             "date_from": start.isoformat(),
             "date_to": end.isoformat(),
             "items": items,
@@ -428,6 +452,13 @@ class IncomeExpense(MethodView):
                 ],
             },
         }
+        if query["view"] == "converted":
+            return _answer(
+                query, body, f"income-expense-{start}-{end}-in-{home.currency}",
+                ["currency", "month", "income", "expense", "net"],
+                lambda: ([home.currency, i["month"], i["income"], i["expense"], i["net"]]
+                         for i in body["converted"]["items"]),
+            )  # fmt: skip
         return _answer(
             query,
             body,
@@ -441,7 +472,7 @@ class IncomeExpense(MethodView):
 
 @blp.route("/net-worth")
 class NetWorth(MethodView):
-    @blp.arguments(YearRange, location="query")
+    @blp.arguments(ConvertedYearRange, location="query")
     @blp.response(200, NetWorthReport)
     @with_csv
     def get(self, query: dict) -> Response:
@@ -465,7 +496,7 @@ class NetWorth(MethodView):
             }
             for point in points
         ]
-        body = {
+        body: dict[str, Any] = {
             "date_from": start.isoformat(),
             "date_to": end.isoformat(),
             "items": items,
@@ -480,6 +511,13 @@ class NetWorth(MethodView):
                 ],
             },
         }
+        if query["view"] == "converted":
+            return _answer(
+                query, body, f"net-worth-{start}-{end}-in-{home.currency}",
+                ["currency", "date", "net_worth"],
+                lambda: ([home.currency, i["date"], i["net_worth"]]
+                         for i in body["converted"]["items"]),
+            )  # fmt: skip
         return _answer(
             query,
             body,

@@ -19,6 +19,7 @@ from wtforms import Form, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length
 
+from finance_tracker.domain.csv_style import CsvStyle
 from finance_tracker.domain.money import minor_digits
 from finance_tracker.domain.text import Text
 from finance_tracker.services import categories, converted, reports
@@ -80,6 +81,16 @@ def _info(endpoint: str) -> ReportInfo:
 
 def wants_csv() -> bool:
     return request.args.get("format") == "csv"
+
+
+def wants_converted() -> bool:
+    """The CSV of the figures converted into the home currency (?view=converted)."""
+    return request.args.get("view") == "converted"
+
+
+def csv_amount(style: CsvStyle, minor: int | None, currency: str) -> str:
+    """A converted figure whose rate is missing is an empty cell, never a zero."""
+    return "" if minor is None else style.amount(minor, currency)
 
 
 def csv_download(name: str, header: list[str], rows: Iterable[list[object]]) -> Response:
@@ -206,6 +217,14 @@ def spending():  # type: ignore[no-untyped-def]
             return spent.by_currency
 
         rows, status = _compute(form, compute)
+    if status == 200 and wants_csv() and wants_converted() and spent is not None:
+        style, home_rows = downloads.chosen_style(), spent.rows
+        return csv_download(
+            f"spending-by-category-{start}-{end}-in-{spent.currency}",
+            ["currency", "category", "spent"],
+            ([spent.currency, safe_cell(_cell(r.name)),
+              csv_amount(style, r.spent_minor, spent.currency)] for r in home_rows),
+        )  # fmt: skip
     if status == 200 and wants_csv():
         name = f"spending-by-category-{start}-{end}"
         style = downloads.chosen_style()
@@ -256,6 +275,23 @@ def income_expense():  # type: ignore[no-untyped-def]
         rows, status = _compute(
             form, lambda s: reports.income_expense_by_month(s, user_id(), *span)
         )
+    if status == 200 and wants_csv() and wants_converted():
+        style, home_currency = downloads.chosen_style(), _home()
+        with unit_of_work() as session:
+            flows = converted.income_expense_by_month(
+                session,
+                user_id(),
+                home_currency,
+                *span,
+                originals=rows,  # type: ignore[misc]
+            )
+        return csv_download(
+            f"income-vs-expense-{span[0]}-{span[1]}-in-{home_currency}",  # type: ignore[index]
+            ["currency", "month", "income", "expense", "net"],
+            ([home_currency, style.month(m.month), csv_amount(style, m.income_minor, home_currency),
+              csv_amount(style, m.expense_minor, home_currency),
+              csv_amount(style, m.net_minor, home_currency)] for m in flows.months),
+        )  # fmt: skip
     if status == 200 and wants_csv():
         style = downloads.chosen_style()
         return csv_download(
@@ -312,6 +348,22 @@ def net_worth():  # type: ignore[no-untyped-def]
     rows, status = [], 422
     if span is not None:
         rows, status = _compute(form, lambda s: reports.net_worth_over_time(s, user_id(), *span))
+    if status == 200 and wants_csv() and wants_converted():
+        style, home_currency = downloads.chosen_style(), _home()
+        with unit_of_work() as session:
+            worth = converted.net_worth_over_time(
+                session,
+                user_id(),
+                home_currency,
+                *span,
+                points=rows,  # type: ignore[misc]
+            )
+        return csv_download(
+            f"net-worth-{span[0]}-{span[1]}-in-{home_currency}",  # type: ignore[index]
+            ["currency", "date", "net_worth"],
+            ([home_currency, style.date(p.day), csv_amount(style, p.net_worth_minor, home_currency)]
+             for p in worth.points),
+        )  # fmt: skip
     if status == 200 and wants_csv():
         style = downloads.chosen_style()
         return csv_download(

@@ -5,6 +5,7 @@ The expected figures are computed by hand in the comments, from the ECB file in 
 
 from __future__ import annotations
 
+import csv
 import io
 import zipfile
 from decimal import ROUND_HALF_EVEN, Decimal
@@ -273,3 +274,42 @@ def test_a_bad_rates_file_is_refused_saying_where_and_nothing_is_written(
 def test_a_bad_rate_is_refused_naming_the_field(api, count_rows, body, field):
     assert_problem(api.post("/api/v1/rates", json=body), 422, field)
     assert count_rows(ExchangeRate, api.user_id) == 0
+
+
+def _csv(response) -> list[list[str]]:  # type: ignore[no-untyped-def]
+    assert response.status_code == 200, response.get_data(as_text=True)
+    assert response.mimetype == "text/csv"
+    return list(csv.reader(io.StringIO(response.get_data(as_text=True))))
+
+
+def test_a_report_s_csv_carries_the_converted_figures_when_asked(api, two_currencies):
+    december = "date_from=2026-12-01&date_to=2026-12-04"
+    flows = api.get(f"/api/v1/reports/income-expense?{december}&format=csv&view=converted")
+    assert "income-expense-2026-12-01-2026-12-04-in-EUR.csv" in flows.headers["Content-Disposition"]
+    assert _csv(flows) == [
+        ["currency", "month", "income", "expense", "net"],
+        ["EUR", "2026-12", "0.00", "159.51", "-159.51"],  # as the JSON's converted items
+    ]
+    worth = _csv(api.get(f"/api/v1/reports/net-worth?{december}&format=csv&view=converted"))
+    assert worth[-1] == ["EUR", "2026-12-04", "840.41"]
+    spent = _csv(
+        api.get(f"/api/v1/reports/spending-by-category?{december}&format=csv&view=converted")
+    )
+    assert spent[0] == ["currency", "category", "spent"]
+    assert {row[0] for row in spent[1:]} == {"EUR"}
+    # Without the view: each currency as held, as before.
+    as_held = _csv(api.get(f"/api/v1/reports/income-expense?{december}&format=csv"))
+    assert sorted(row[0] for row in as_held[1:]) == ["EUR", "USD"]
+    refused = api.get(f"/api/v1/reports/net-worth?{december}&format=csv&view=euros")
+    assert_problem(refused, 422, "view")
+
+
+def test_a_converted_csv_leaves_a_figure_without_a_rate_empty(api):
+    api.account("Girokonto")
+    card = api.account("US card", currency="USD", opening="20.00")
+    api.transaction(kind="expense", account_id=card["id"], date="2026-12-01", amount="5.00")
+    flows = api.get(
+        "/api/v1/reports/income-expense?date_from=2026-12-01&date_to=2026-12-31"
+        "&format=csv&view=converted"
+    )
+    assert _csv(flows)[1] == ["EUR", "2026-12", "0.00", "", ""]  # not a zero

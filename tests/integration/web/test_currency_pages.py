@@ -4,6 +4,7 @@ the ECB's files."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import re
 from pathlib import Path
@@ -109,3 +110,38 @@ def test_reports_add_the_currencies_up_and_keep_each_one_a_click_away(ada):
         page = ada.page(url)
         assert "No USD → EUR exchange rate" not in page, url
     assert "All accounts in EUR" in ada.page("/reports/net-worth")
+
+
+def test_a_report_downloads_as_held_or_converted_into_the_home_currency(ada):
+    euros = ada.open_account("Euro account", opening="100")
+    food = ada.category("Food")
+    ada.add_ok(account_id=euros, amount="30", payee="Bakery", category_id=food)
+    page = ada.page("/reports/income-vs-expense")
+    assert "view=converted" not in page  # one currency: nothing to convert
+    dollars = ada.open_account("Dollar account", currency="USD", opening="50")
+    ada.add_ok(account_id=dollars, amount="25", payee="Diner", category_id=food)
+    month = TODAY.strftime("%Y-%m")
+    for url in ("/reports/spending-by-category", "/reports/income-vs-expense",
+                "/reports/net-worth"):  # fmt: skip
+        page = ada.page(url)
+        assert "All accounts in EUR" in page and "view=converted" in page, url
+    # No rate yet: the converted figures are empty cells, never zeros.
+    rows = ada.get("/reports/income-vs-expense?format=csv&view=converted").get_data(as_text=True)
+    assert f"EUR,{month},0.00,,\r\n" in rows
+    ada.browser.submit(
+        "/rates/",
+        {"rate-base": "EUR", "rate-quote": "USD", "rate-rate": "1.25",
+         "rate-day": TODAY.replace(day=1).isoformat()},
+        action="/rates/",
+    )  # fmt: skip
+    rows = ada.get("/reports/income-vs-expense?format=csv&view=converted").get_data(as_text=True)
+    assert f"EUR,{month},0.00,50.00,-50.00\r\n" in rows  # 30 + 25 / 1.25
+    spent = ada.get("/reports/spending-by-category?format=csv&view=converted").get_data(
+        as_text=True
+    )
+    assert spent == "currency,category,spent\r\nEUR,Food,50.00\r\n"
+    worth = ada.get("/reports/net-worth?format=csv&view=converted").get_data(as_text=True)
+    # Month ends before the first rate have no figure; December: 70.00 + 25.00 / 1.25.
+    month_end = (TODAY.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(1)
+    before = TODAY.replace(day=1) - dt.timedelta(days=1)
+    assert worth.endswith(f"EUR,{before},\r\nEUR,{month_end},90.00\r\n")
