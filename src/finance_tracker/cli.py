@@ -300,6 +300,30 @@ def jobs_run_recurring(today) -> None:  # type: ignore[no-untyped-def]
         sys.exit(1)
 
 
+@jobs.command("fetch-ecb-rates")
+def jobs_fetch_ecb_rates() -> None:
+    """Fetch the ECB's reference rates (ECB_RATES_URL) for the people who asked for them."""
+    from finance_tracker.jobs.ecb_rates import FetchError, fetch_ecb_rates
+    from finance_tracker.store.database import Database
+
+    settings = _settings()
+    log = _log_as_deployed(settings)
+    database = Database(settings.effective_database_url)
+    try:
+        report = fetch_ecb_rates(database, settings.ecb_rates_url)
+    except FetchError as error:
+        log.warning("ECB rates not fetched: %s", error)
+        sys.exit(1)
+    finally:
+        database.dispose()
+    log.info(
+        "ECB rates: %d people asked, %d rates written%s",
+        report.people,
+        report.rates_written,
+        "" if report.fetched or not report.people else " (the file had not changed)",
+    )
+
+
 @jobs.command("clean-uploads")
 @click.option(
     "--force", is_flag=True, help="Remove unknown files even when most of a folder is unknown."

@@ -91,6 +91,10 @@ class Settings(BaseSettings):
     embedded_jobs: bool | None = None
     # The schedule of those jobs (and of the worker's): at start, then every this many seconds.
     jobs_interval_seconds: float = Field(default=3600, ge=1, le=7 * 24 * 3600, allow_inf_nan=False)
+    # Fetch the ECB's reference rates with those jobs, for the people who ask for them on their
+    # Exchange rates page. Off: the app needs no network; a person uploads the file instead.
+    ecb_rates_fetch: bool = False
+    ecb_rates_url: str = "https://www.ecb.europa.eu/stats/eurofxref/eurofxref-hist.zip"
     # Under gunicorn, keep serving this long after SIGTERM with /readyz failing, then stop;
     # graceful_timeout grows by as much (ops/gunicorn.py). 0: Kubernetes' preStop sleep does it.
     drain_seconds: float = Field(default=0, ge=0, allow_inf_nan=False)
@@ -124,6 +128,13 @@ class Settings(BaseSettings):
             value = "postgresql+psycopg://" + value.removeprefix("postgresql://")
         if not value.startswith(("sqlite:///", "postgresql+psycopg://")):
             raise ValueError("must start with sqlite:/// or postgresql://")
+        return value
+
+    @field_validator("ecb_rates_url")
+    @classmethod
+    def _web_address(cls, value: str) -> str:
+        if not value.startswith(("https://", "http://")):
+            raise ValueError("must start with https:// or http://")
         return value
 
     @field_validator("redis_url")

@@ -14,7 +14,7 @@ from finance_tracker.api.base import ApiBlueprint
 from finance_tracker.api.schemas import UtcDateTime
 from finance_tracker.api.session import unit_of_work
 from finance_tracker.domain.locales import LANGUAGES, LOCALES
-from finance_tracker.services import users
+from finance_tracker.services import rates, users
 from finance_tracker.services.errors import NotFound
 from finance_tracker.store.models import User
 
@@ -28,6 +28,10 @@ HOME = (
     "proposed for new accounts; each account keeps its own"
 )
 LANGUAGE = "the language of the web pages and emails; null: the locale's own (English if none)"
+FETCH_ECB = (
+    "the scheduled jobs bring the ECB's reference rates in for this person, on a server that "
+    "fetches them (ECB_RATES_FETCH); rates entered by hand still win on their day"
+)
 
 
 class Me(ma.Schema):
@@ -45,10 +49,12 @@ class Me(ma.Schema):
         required=True,
         metadata={"description": "the language the pages are shown in", "example": "de"},
     )
+    fetch_ecb_rates = fields.Boolean(required=True, metadata={"description": FETCH_ECB})
     created_at = UtcDateTime(required=True)
 
 
 class MePatch(ma.Schema):
+    fetch_ecb_rates = fields.Boolean(metadata={"description": FETCH_ECB, "example": True})
     home_currency = fields.String(metadata={"description": HOME, "example": "USD"})
     locale = fields.String(
         validate=validate.OneOf(LOCALES), metadata={"description": LOCALE, "example": "de_DE"}
@@ -69,6 +75,7 @@ def present(user: User) -> dict:
         "locale": user.locale,
         "language": user.language,
         "language_shown": users.language_for(user),
+        "fetch_ecb_rates": user.fetch_ecb_rates,
         "created_at": user.created_at,
     }
 
@@ -91,11 +98,14 @@ class MeResource(MethodView):
     @blp.arguments(MePatch)
     @blp.response(200, Me)
     def patch(self, changes: dict) -> dict:
-        """Change the home currency, the locale of the web pages, or their language"""
+        """Change the home currency, the locale of the web pages, their language, or whether the
+        ECB's rates are fetched for this person"""
         with unit_of_work() as session:
             user = _me(session)
             if "home_currency" in changes:
                 users.set_home_currency(session, user, changes["home_currency"])
+            if "fetch_ecb_rates" in changes:
+                rates.set_fetch_ecb(session, user, changes["fetch_ecb_rates"])
             users.set_locale(
                 session, user, changes.get("locale", user.locale),
                 changes.get("language", user.language),

@@ -64,7 +64,7 @@ JOBS = Counter(
 )
 # Series that exist from the start (at 0), so that rates and alerts see them before the first
 # job or import. (`job_type`, not `job`: Prometheus owns the `job` label.)
-for _job_type in ("import", "recurring", "clean-uploads"):
+for _job_type in ("import", "recurring", "clean-uploads", "ecb-rates"):
     JOB_DURATION.labels(_job_type)
     for _outcome in ("succeeded", "failed", "error"):
         JOBS.labels(_job_type, _outcome)

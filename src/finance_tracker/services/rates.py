@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from finance_tracker.domain.ledger import check_date
 from finance_tracker.domain.money import MoneyError, normalise_currency
-from finance_tracker.domain.rates import MANUAL, Rate, RateBook, check_pair, parse_rate
+from finance_tracker.domain.rates import ECB, MANUAL, Rate, RateBook, check_pair, parse_rate
 from finance_tracker.domain.text import Text, message_of
 from finance_tracker.importers import ecb_rates
 from finance_tracker.services.errors import InvalidInput, NotFound
@@ -148,6 +148,37 @@ def import_ecb(session: Session, user_id: int, data: bytes) -> UploadResult:
         parsed.last_day,
         parsed.unknown_currencies,
     )
+
+
+def set_fetch_ecb(session: Session, user: User, fetch: bool) -> None:
+    """Whether the scheduled jobs bring the ECB's reference rates in for this person (on a
+    server that fetches them: ECB_RATES_FETCH)."""
+    user.fetch_ecb_rates = bool(fetch)
+
+
+def people_fetching_ecb(session: Session) -> dict[int, dt.date | None]:
+    """Who asked for the ECB's rates, and the last day of the ECB rates each already has."""
+    latest = (
+        select(ExchangeRate.user_id, func.max(ExchangeRate.day).label("day"))
+        .where(ExchangeRate.source == ECB)
+        .group_by(ExchangeRate.user_id)
+        .subquery()
+    )
+    rows = session.execute(
+        select(User.id, latest.c.day)
+        .outerjoin(latest, latest.c.user_id == User.id)
+        .where(User.fetch_ecb_rates.is_(True))
+    ).all()
+    return {user_id: _as_date(day) for user_id, day in rows}
+
+
+def add_fetched_ecb(session: Session, user_id: int, fetched: list[Rate]) -> None:
+    """Rates of a fetched ECB file (jobs/ecb_rates.py), stored as an upload of it would be."""
+    _upsert(session, user_id, fetched)
+
+
+def _as_date(value: dt.date | str | None) -> dt.date | None:
+    return dt.date.fromisoformat(value) if isinstance(value, str) else value
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy import text as sql_text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -80,6 +81,9 @@ class User(Base):
     rates_version: Mapped[int] = mapped_column(
         Integer, default=lambda: secrets.randbelow(2**29), server_default="0"
     )
+    # The scheduled jobs bring the ECB's reference rates in for this person (where the server
+    # fetches them: ECB_RATES_FETCH).
+    fetch_ecb_rates: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class AuditEvent(Base):

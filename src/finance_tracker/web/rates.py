@@ -3,12 +3,12 @@ rates cross-currency transfers made."""
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_wtf.file import FileField
-from wtforms import SelectField
+from wtforms import BooleanField, SelectField
 from wtforms.validators import Length, Optional
 
 from finance_tracker.services import rates, users
@@ -40,6 +40,17 @@ class RateForm(PageForm):
         self.base.choices = self.quote.choices = currency_choices()
 
 
+class FetchEcbForm(PageForm):
+    fetch = BooleanField(_l("Fetch the ECB's rates for me every working day"))
+
+    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, prefix="fetch", **kwargs)
+
+
+def server_fetches_ecb() -> bool:
+    return bool(current_app.extensions["finance_tracker"].settings.ecb_rates_fetch)
+
+
 class EcbForm(PageForm):
     file = FileField(_l("ECB reference rates (eurofxref.csv, eurofxref-hist.csv or their zip)"))
 
@@ -68,9 +79,15 @@ def _page(
         except InvalidInput:
             currency = None
             stored = rates.list_stored(session, user_id())
+        fetch_form = None
+        if server_fetches_ecb():
+            user = users.get(session, user_id())
+            assert user is not None
+            fetch_form = FetchEcbForm(formdata=None, fetch=user.fetch_ecb_rates)
         html = render_template(
             "rates/index.html",
             home=home,
+            fetch_form=fetch_form,
             home_form=home_form,
             rate_form=rate_form,
             ecb_form=ecb_form or EcbForm(formdata=None),
@@ -148,6 +165,24 @@ def upload_ecb():  # type: ignore[no-untyped-def]
                 )
                 return redirect(url_for(".index"))
     return _page(ecb_form=form, status=422)
+
+
+@blueprint.post("/ecb/fetch")
+def fetch_ecb():  # type: ignore[no-untyped-def]
+    form = FetchEcbForm()
+    if not server_fetches_ecb():
+        abort(404)
+    if form.validate_on_submit():
+        with unit_of_work() as session:
+            user = users.get(session, user_id())
+            assert user is not None
+            rates.set_fetch_ecb(session, user, bool(form.fetch.data))
+        if form.fetch.data:
+            flash(_("The ECB's rates will be fetched for you: the days you lack arrive with the "
+                    "next scheduled run."), "success")  # fmt: skip
+        else:
+            flash(_("The ECB's rates will no longer be fetched for you."), "success")
+    return redirect(url_for(".index"))
 
 
 @blueprint.post("/<int:rate_id>/delete")

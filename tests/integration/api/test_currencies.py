@@ -313,3 +313,12 @@ def test_a_converted_csv_leaves_a_figure_without_a_rate_empty(api):
         "&format=csv&view=converted"
     )
     assert _csv(flows)[1] == ["EUR", "2026-12", "0.00", "", ""]  # not a zero
+
+
+def test_a_person_asks_for_the_ecb_s_rates_to_be_fetched(api):
+    assert api.get("/api/v1/me").get_json()["fetch_ecb_rates"] is False
+    changed = api.patch("/api/v1/me", json={"fetch_ecb_rates": True})
+    assert changed.status_code == 200 and changed.get_json()["fetch_ecb_rates"] is True
+    refused = api.patch("/api/v1/me", json={"fetch_ecb_rates": "sometimes"})
+    assert_problem(refused, 422, "fetch_ecb_rates")
+    assert api.get("/api/v1/me").get_json()["fetch_ecb_rates"] is True

@@ -145,3 +145,26 @@ def test_a_report_downloads_as_held_or_converted_into_the_home_currency(ada):
     month_end = (TODAY.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(1)
     before = TODAY.replace(day=1) - dt.timedelta(days=1)
     assert worth.endswith(f"EUR,{before},\r\nEUR,{month_end},90.00\r\n")
+
+
+def test_the_ecb_s_rates_are_fetched_on_asking_where_the_server_fetches_them(ada, app, monkeypatch):
+    page = ada.page("/rates/")
+    assert 'id="ecb-fetch"' not in page  # this server fetches nothing: upload the file
+    extension = app.extensions["finance_tracker"]
+    monkeypatch.setattr(
+        extension, "settings", extension.settings.model_copy(update={"ecb_rates_fetch": True})
+    )
+    page = ada.page("/rates/")
+    assert 'id="ecb-fetch"' in page and "Fetch the ECB's rates for me" in page
+    saved = ada.browser.submit("/rates/", {"fetch-fetch": "y"}, action="/rates/ecb/fetch")
+    assert saved.status_code == 302
+    assert "rates will be fetched for you" in ada.page("/rates/")
+    assert "checked" in _fetch_switch(ada.page("/rates/"))
+    ada.browser.submit("/rates/", {}, action="/rates/ecb/fetch")
+    assert "checked" not in _fetch_switch(ada.page("/rates/"))
+
+
+def _fetch_switch(page: str) -> str:
+    found = re.search(r'<input[^>]*id="fetch-fetch"[^>]*>', page)
+    assert found
+    return found.group(0)
