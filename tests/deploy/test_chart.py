@@ -293,6 +293,16 @@ def test_mail_settings_go_to_the_config_map_and_the_password_to_the_secret() -> 
     assert "SMTP_PASSWORD" not in _app_env(chart_docs("default"), "finance-tracker-web")
 
 
+def test_the_ecb_s_rates_are_fetched_only_when_the_values_say_so() -> None:
+    assert not {"ECB_RATES_FETCH", "ECB_RATES_URL"} & set(_config(chart_docs("default")))
+    config = _config(chart_docs("mail"))
+    assert (config["ECB_RATES_FETCH"], config["ECB_RATES_URL"]) == (
+        "true", "https://www.ecb.europa.eu/stats/eurofxref/eurofxref-hist.zip",
+    )  # fmt: skip
+    mirror = _config(chart_docs("no-worker"))["ECB_RATES_URL"]
+    assert mirror == "http://rates-mirror.example.com/eurofxref-hist.zip"
+
+
 def test_an_existing_secret_gives_the_smtp_password_and_public_url_wins() -> None:
     docs = chart_docs("existing-secret")
     config = _config(docs)

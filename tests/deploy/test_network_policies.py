@@ -208,3 +208,23 @@ def test_without_a_worker_the_web_pods_reach_the_mail_server_and_no_redis() -> N
         assert not allowed(policies, pods["web"], INTERNET, port)
     for name in ("migrations", "recurring", "postgresql"):
         assert not allowed(policies, pods[name], mail_server, 587), name
+
+
+def test_the_ecb_s_rates_are_fetched_by_the_worker_or_without_one_by_the_web_pods() -> None:
+    """ecbRates.fetch opens HTTPS (HTTP for an http:// url) from whoever runs the schedule."""
+    docs = chart_docs("mail")
+    policies, pods = by_kind(docs, "NetworkPolicy"), _pods(docs)
+    proxy = Pod({}, namespace="-", ip="198.51.100.10")
+    assert allowed(policies, pods["worker"], proxy, 443)
+    assert not allowed(policies, pods["worker"], INTERNET, 443), "only at ecbRates.cidrs"
+    assert not allowed(policies, pods["worker"], proxy, 80)
+    for name in ("web", "migrations", "recurring"):
+        assert not allowed(policies, pods[name], proxy, 443), name
+    no_worker = chart_docs("no-worker")
+    policies, pods = by_kind(no_worker, "NetworkPolicy"), _pods(no_worker)
+    assert allowed(policies, pods["web"], INTERNET, 80)  # no cidrs: anywhere, on the url's port
+    assert not allowed(policies, pods["web"], INTERNET, 443)
+    default = chart_docs("default")
+    policies, pods = by_kind(default, "NetworkPolicy"), _pods(default)
+    for name in ("web", "worker"):
+        assert not allowed(policies, pods[name], INTERNET, 443), name

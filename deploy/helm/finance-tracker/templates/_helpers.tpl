@@ -345,6 +345,20 @@ key expires when the heartbeat stops, so a hung worker fails it.
   {{- end }}
 {{- end }}
 
+{{/* To the ECB (or ecbRates.url): HTTPS, or HTTP for an http:// url. */}}
+{{- define "finance-tracker.ecbEgress" -}}
+- ports:
+    - protocol: TCP
+      port: {{ hasPrefix "http://" .Values.ecbRates.url | ternary 80 443 }}
+  {{- with .Values.ecbRates.cidrs }}
+  to:
+    {{- range . }}
+    - ipBlock:
+        cidr: {{ . }}
+    {{- end }}
+  {{- end }}
+{{- end }}
+
 {{/* A peer from values: namespaceSelector and podSelector together (both must match). */}}
 {{- define "finance-tracker.valuesPeer" -}}
 - namespaceSelector:
