@@ -23,8 +23,8 @@ while holding another: no deadlock.
 Each fold or recompute also gives the accounts it touched a new `account_activity` version, under
 the same lock, so that processes drop the day totals they kept of them (rate_queries.day_totals).
 A change that moves no month total (a row moved within its month) appends an empty delta as its
-mark. Writes themselves never wait on each other for it; a version written under the lock can
-wait only for an account being deleted, which takes no such lock.
+mark. Writes themselves never wait on each other for it, and a version written under the lock
+never waits for an account's row (see `_accounts_changed`).
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import delete, event, func, insert, literal, literal_column, or_, select
+from sqlalchemy import delete, event, func, insert, literal, literal_column, or_, select, update
 from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
 
 from finance_tracker.store.models import (
@@ -235,16 +235,28 @@ def _accounts_changed(session: Session, user_id: int, accounts: set[int] | None)
     must not come back for a committed one."""
     if accounts == set():
         return
-    step = secrets.randbelow(2**29) + 1
-    mine = select(Account.id, literal(secrets.randbelow(2**29))).where(Account.user_id == user_id)
+    mine = select(Account.id).where(Account.user_id == user_id)
     if accounts is not None:
         mine = mine.where(Account.id.in_(sorted(accounts)))
-    statement = insert_for(session, AccountActivity).from_select(["account_id", "version"], mine)
+    step = secrets.randbelow(2**29) + 1
+    session.execute(  # the versions there are: no lock on the accounts
+        update(AccountActivity)
+        .where(AccountActivity.account_id.in_(mine.scalar_subquery()))
+        .values(version=(AccountActivity.version + step) % 2**30)
+        .execution_options(synchronize_session=False)
+    )
+    # An account with none yet gets one. Its foreign key locks the account's row: one locked for
+    # deletion (only an empty account goes: nothing to version) is skipped, not waited for.
+    missing = (
+        mine.add_columns(literal(secrets.randbelow(2**29)))
+        .where(~select(AccountActivity.account_id)
+               .where(AccountActivity.account_id == Account.id).exists())
+        .with_for_update(read=True, key_share=True, skip_locked=True)
+    )  # fmt: skip
     session.execute(
-        statement.on_conflict_do_update(
-            index_elements=["account_id"],
-            set_={"version": (AccountActivity.version + step) % 2**30},
-        )
+        insert_for(session, AccountActivity)
+        .from_select(["account_id", "version"], missing)
+        .on_conflict_do_nothing(index_elements=["account_id"])
     )
 
 

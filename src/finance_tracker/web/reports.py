@@ -276,15 +276,8 @@ def income_expense():  # type: ignore[no-untyped-def]
             form, lambda s: reports.income_expense_by_month(s, user_id(), *span)
         )
     if status == 200 and wants_csv() and wants_converted():
-        style, home_currency = downloads.chosen_style(), _home()
-        with unit_of_work() as session:
-            flows = converted.income_expense_by_month(
-                session,
-                user_id(),
-                home_currency,
-                *span,
-                originals=rows,  # type: ignore[misc]
-            )
+        style, flows = downloads.chosen_style(), _home_flows(span, rows)
+        home_currency = flows.currency
         return csv_download(
             f"income-vs-expense-{span[0]}-{span[1]}-in-{home_currency}",  # type: ignore[index]
             ["currency", "month", "income", "expense", "net"],
@@ -314,14 +307,7 @@ def income_expense():  # type: ignore[no-untyped-def]
         groups.append((currency, group, totals, data))
     home = None
     if status == 200 and converts(rows):
-        with unit_of_work() as session:
-            flows = converted.income_expense_by_month(
-                session,
-                user_id(),
-                _home(),
-                *span,
-                originals=rows,  # type: ignore[misc]
-            )
+        flows = _home_flows(span, rows)
         months, c = flows.months, flows.currency
         data = chart(c, "bar", [periods.short_month(m.month) for m in months], [
             series(pgettext("report column", "Income"), c,
@@ -334,6 +320,18 @@ def income_expense():  # type: ignore[no-untyped-def]
                 _sum([m.expense_minor for m in months]))  # fmt: skip
     return _page("reports/income_expense.html", "reports.income_expense", form, status,
                  groups=groups, periods=periods, home=home)  # fmt: skip
+
+
+def _home_flows(span: tuple[dt.date, dt.date], rows: list) -> converted.Flows:  # type: ignore[type-arg]
+    """The months of `rows` (each currency as held) converted into the home currency."""
+    with unit_of_work() as session:
+        return converted.income_expense_by_month(session, user_id(), _home(), *span, originals=rows)
+
+
+def _home_worth(span: tuple[dt.date, dt.date], rows: list) -> converted.NetWorth:  # type: ignore[type-arg]
+    """The net worth points of `rows` valued in the home currency."""
+    with unit_of_work() as session:
+        return converted.net_worth_over_time(session, user_id(), _home(), *span, points=rows)
 
 
 def _sum(values: list[int | None]) -> int | None:
@@ -349,15 +347,8 @@ def net_worth():  # type: ignore[no-untyped-def]
     if span is not None:
         rows, status = _compute(form, lambda s: reports.net_worth_over_time(s, user_id(), *span))
     if status == 200 and wants_csv() and wants_converted():
-        style, home_currency = downloads.chosen_style(), _home()
-        with unit_of_work() as session:
-            worth = converted.net_worth_over_time(
-                session,
-                user_id(),
-                home_currency,
-                *span,
-                points=rows,  # type: ignore[misc]
-            )
+        style, worth = downloads.chosen_style(), _home_worth(span, rows)
+        home_currency = worth.currency
         return csv_download(
             f"net-worth-{span[0]}-{span[1]}-in-{home_currency}",  # type: ignore[index]
             ["currency", "date", "net_worth"],
@@ -380,14 +371,7 @@ def net_worth():  # type: ignore[no-untyped-def]
         groups.append((currency, group, data))
     home = None
     if status == 200 and converts(rows):
-        with unit_of_work() as session:
-            worth = converted.net_worth_over_time(
-                session,
-                user_id(),
-                _home(),
-                *span,
-                points=rows,  # type: ignore[misc]
-            )
+        worth = _home_worth(span, rows)
         data = chart(worth.currency, "line", [periods.short_month(p.day) for p in worth.points], [
             series(_("Net worth"), worth.currency,
                    [p.net_worth_minor for p in worth.points], "primary")

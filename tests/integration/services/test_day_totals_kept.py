@@ -109,3 +109,85 @@ def test_a_process_holds_no_more_day_totals_than_its_allowance(db, person, monke
         )  # fmt: skip
         assert len(one_day) == 1
         assert rate_queries._kept_day_rows == 1
+
+
+def test_what_is_kept_after_concurrent_writes_and_reads_is_what_the_rows_say(db, person) -> None:  # type: ignore[no-untyped-def]
+    """Four writers add to the card while a reader keeps reading (and keeping) its day totals:
+    once they are done, what a read serves equals a fresh sum of the rows."""
+    import threading
+
+    writers_done = threading.Event()
+    failures: list[BaseException] = []
+
+    def write(offset: int) -> None:
+        try:
+            for n in range(8):
+                with db.session() as session:
+                    transactions.create(
+                        session, person.id, _expense(person.card, 1 + (offset + n) % 28, "1.01")
+                    )
+        except BaseException as error:  # noqa: BLE001 - reported below
+            failures.append(error)
+
+    def read() -> None:
+        try:
+            while not writers_done.is_set():
+                with db.session() as session:
+                    _card_days(session, person)
+        except BaseException as error:  # noqa: BLE001 - reported below
+            failures.append(error)
+
+    reader = threading.Thread(target=read)
+    reader.start()
+    writers = [threading.Thread(target=write, args=(offset,)) for offset in range(4)]
+    for thread in writers:
+        thread.start()
+    for thread in writers:
+        thread.join()
+    writers_done.set()
+    reader.join()
+    assert failures == []
+    with db.session() as session:
+        served = sorted(_card_days(session, person))
+        fresh = sorted(
+            rate_queries._read_day_totals(
+                session, {person.card: "USD"}, person.id, START, END, ("income", "expense"),
+                True, None,
+            )
+        )  # fmt: skip
+    assert served == fresh
+    assert sum(total for *_rest, total in served) == -101 * 32
+
+
+def test_a_recompute_neither_waits_for_nor_trips_on_an_account_being_deleted(db, person) -> None:  # type: ignore[no-untyped-def]
+    """An import's recompute renews every account's version while the person deletes an empty
+    one: it skips that account rather than wait for it (and then fail on its foreign key).
+    PostgreSQL, where units of work really overlap."""
+    import threading
+
+    if db.is_sqlite:
+        pytest.skip("SQLite runs one write transaction at a time (BEGIN IMMEDIATE)")
+
+    from finance_tracker.services import accounts
+    from finance_tracker.services.accounts import AccountInput
+
+    with db.session() as session:
+        old = accounts.create(session, person.id, AccountInput("Old", "cash", "EUR", "0")).id
+    deleting = db.sessions()
+    try:
+        accounts.delete(deleting, person.id, old)  # locked and deleted, not committed yet
+        finished = threading.Event()
+
+        def recompute() -> None:
+            with db.session() as session:
+                summaries.rebuild(session, person.id)
+            finished.set()
+
+        thread = threading.Thread(target=recompute, daemon=True)
+        thread.start()
+        assert finished.wait(10), "the recompute waited for the account being deleted"
+        deleting.commit()
+    finally:
+        deleting.close()
+    with db.session() as session:  # and the card's version was renewed all the same
+        assert _card_days(session, person) == []

@@ -29,6 +29,9 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("account_id", name=op.f("pk_account_activity")),
     )  # fmt: skip
+    # Every account there is has a version from the start; later ones get theirs with their
+    # first write (store/summaries.py).
+    op.execute("INSERT INTO account_activity (account_id, version) SELECT id, 0 FROM accounts")
 
 
 def downgrade() -> None:
