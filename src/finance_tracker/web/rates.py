@@ -3,7 +3,7 @@ rates cross-currency transfers made."""
 
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
@@ -169,9 +169,9 @@ def upload_ecb():  # type: ignore[no-untyped-def]
 
 @blueprint.post("/ecb/fetch")
 def fetch_ecb():  # type: ignore[no-untyped-def]
+    """The person's choice, kept as the API's PATCH /api/v1/me keeps it: it takes effect where
+    the server fetches the rates (the page offers it only there)."""
     form = FetchEcbForm()
-    if not server_fetches_ecb():
-        abort(404)
     if form.validate_on_submit():
         with unit_of_work() as session:
             user = users.get(session, user_id())

@@ -147,3 +147,19 @@ def test_the_embedded_schedule_says_a_failed_fetch_without_a_traceback(  # type:
         stop.set()
     said = [r for r in caplog.records if "ECB rates not fetched" in r.getMessage()]
     assert said and all(r.levelname == "WARNING" and not r.exc_info for r in said)
+
+
+def test_the_command_fetches_once_and_fails_plainly(db, person, ecb, database_url) -> None:  # type: ignore[no-untyped-def]
+    from click.testing import CliRunner
+
+    from finance_tracker.cli import main
+
+    _ask(db, person.id)
+    env = {"DATABASE_URL": database_url, "ECB_RATES_URL": ecb.url}
+    done = CliRunner().invoke(main, ["jobs", "fetch-ecb-rates"], env=env)
+    assert done.exit_code == 0, done.output
+    assert _ecb_rates(db, person.id) > 100
+    env["ECB_RATES_URL"] = "http://127.0.0.1:1/eurofxref-hist.zip"
+    failed = CliRunner().invoke(main, ["jobs", "fetch-ecb-rates"], env=env)
+    assert failed.exit_code == 1
+    assert "Traceback" not in failed.output
