@@ -11,7 +11,9 @@ import bisect
 import datetime as dt
 import threading
 from collections import OrderedDict
+from collections.abc import Hashable
 from decimal import Decimal
+from typing import Generic, TypeVar
 
 from sqlalchemy import BigInteger, and_, cast, func, literal_column, select
 from sqlalchemy.orm import Session, aliased
@@ -27,6 +29,7 @@ from finance_tracker.store.models import (
 )
 
 TRANSACTIONS = Transaction.__table__
+V = TypeVar("V")
 
 # (currency, day, category id or 0, kind, total_minor)
 DayRow = tuple[str, dt.date, int, str, int]
@@ -58,34 +61,50 @@ def stored_rates(
     ten-year report's time."""
     version = session.scalar(select(User.rates_version).where(User.id == user_id)) or 0
     key = (user_id, frozenset(currencies))
-    with _kept_lock:
-        kept = _kept.get(key)
-        if kept is not None:
-            _kept.move_to_end(key)
+    kept = _kept.get(key)
     if kept is None or kept[0] != version:
         kept = (version, _all_stored(session, user_id, currencies))
-        _keep(key, kept)
+        _kept.put(key, kept, len(kept[1]))
     return _in_range(kept[1], start, end)
 
 
-# (user id, currencies) -> (rates_version, their rates by day), the least recently used first.
-# Bounded by rates, not lists: one person with the ECB's history since 1999 holds ~6,000 a pair.
-# At ~400 bytes a rate (measured), KEPT_RATES is ~20 MB a process at most (a web pod: 512 MiB).
+class KeptLists(Generic[V]):
+    """Values kept by key, each counted as its number of rows; once more than `limit` rows are
+    held in all, the least recently used go first, and a value larger than the whole allowance
+    is not kept at all. Shared by the threads of a process."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.held = 0  # rows
+        self._values: OrderedDict[Hashable, tuple[V, int]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable) -> V | None:
+        with self._lock:
+            kept = self._values.get(key)
+            if kept is None:
+                return None
+            self._values.move_to_end(key)
+            return kept[0]
+
+    def put(self, key: Hashable, value: V, rows: int) -> None:
+        with self._lock:
+            replaced = self._values.pop(key, None)
+            self.held -= replaced[1] if replaced is not None else 0
+            if rows > self.limit:
+                return  # more than the whole allowance: read each time rather than hold it
+            self._values[key] = (value, rows)
+            self.held += rows
+            while self.held > self.limit:
+                _key, (_value, dropped) = self._values.popitem(last=False)
+                self.held -= dropped
+
+
+# (user id, currencies) -> (rates_version, their rates by day). Bounded by rates, not lists: one
+# person with the ECB's history since 1999 holds ~6,000 a pair. At ~400 bytes a rate
+# (measured), KEPT_RATES is ~20 MB a process at most (a web pod: 512 MiB).
 KEPT_RATES = 50_000
-_kept: OrderedDict[tuple[int, frozenset[str]], tuple[int, list[Rate]]] = OrderedDict()
-_kept_lock = threading.Lock()
-
-
-def _keep(key: tuple[int, frozenset[str]], kept: tuple[int, list[Rate]]) -> None:
-    with _kept_lock:
-        _kept.pop(key, None)
-        if len(kept[1]) > KEPT_RATES:
-            return  # more than the whole allowance: read each time rather than hold it
-        _kept[key] = kept
-        held = sum(len(rates) for _version, rates in _kept.values())
-        while held > KEPT_RATES:
-            _key, (_version, dropped) = _kept.popitem(last=False)
-            held -= len(dropped)
+_kept: KeptLists[tuple[int, list[Rate]]] = KeptLists(KEPT_RATES)
 
 
 def _all_stored(session: Session, user_id: int, currencies: set[str]) -> list[Rate]:
@@ -217,39 +236,21 @@ def day_totals(
         start, end, kinds, by_category,
         None if category_ids is None else frozenset(category_ids),
     )  # fmt: skip
-    with _kept_lock:
-        kept = _kept_days.get(key)
-        if kept is not None:
-            _kept_days.move_to_end(key)
-            return kept
+    kept = _kept_days.get(key)
+    if kept is not None:
+        return kept
     rows = _read_day_totals(
         session, accounts, user_id, start, end, kinds, by_category, category_ids
     )
-    _keep_days(key, rows)
+    _kept_days.put(key, rows, len(rows))
     return rows
 
 
 # (user, accounts with currency and version, range, kinds, by category, categories) -> their
-# day totals, the least recently used first. Bounded by rows: ~230 bytes each (measured with
-# tracemalloc: 6,440 rows, 1.49 MB), so KEPT_DAY_ROWS is ~23 MB a process at most; ten years of
-# one account are 3,000-6,500 rows.
+# day totals. Bounded by rows: ~230 bytes each (measured with tracemalloc: 6,440 rows, 1.49 MB),
+# so KEPT_DAY_ROWS is ~23 MB a process at most; ten years of one account are 3,000-6,500 rows.
 KEPT_DAY_ROWS = 100_000
-_kept_days: OrderedDict[tuple, list[DayRow]] = OrderedDict()  # type: ignore[type-arg]
-_kept_day_rows = 0
-
-
-def _keep_days(key: tuple, rows: list[DayRow]) -> None:  # type: ignore[type-arg]
-    global _kept_day_rows
-    if len(rows) > KEPT_DAY_ROWS:
-        return  # more than the whole allowance: read each time rather than hold it
-    with _kept_lock:
-        dropped = _kept_days.pop(key, None)
-        _kept_day_rows -= len(dropped) if dropped is not None else 0
-        _kept_days[key] = rows
-        _kept_day_rows += len(rows)
-        while _kept_day_rows > KEPT_DAY_ROWS:
-            _key, dropped = _kept_days.popitem(last=False)
-            _kept_day_rows -= len(dropped)
+_kept_days: KeptLists[list[DayRow]] = KeptLists(KEPT_DAY_ROWS)
 
 
 def _read_day_totals(

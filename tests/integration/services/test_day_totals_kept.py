@@ -94,21 +94,19 @@ def test_rows_written_in_bulk_show_once_their_months_are_refreshed(db, person) -
 
 
 def test_a_process_holds_no_more_day_totals_than_its_allowance(db, person, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    monkeypatch.setattr(rate_queries, "KEPT_DAY_ROWS", 2)
-    monkeypatch.setattr(rate_queries, "_kept_days", type(rate_queries._kept_days)())
-    monkeypatch.setattr(rate_queries, "_kept_day_rows", 0)
+    monkeypatch.setattr(rate_queries, "_kept_days", rate_queries.KeptLists(limit=2))
     with db.session() as session:
         for day in (3, 4, 5):
             transactions.create(session, person.id, _expense(person.card, day, "1.00"))
     with db.session() as session:
         assert len(_card_days(session, person)) == 3  # more than the allowance: not kept
-        assert rate_queries._kept_day_rows == 0
+        assert rate_queries._kept_days.held == 0
         one_day = rate_queries.day_totals(
             session, {person.card: "USD"}, person.id, START, START + dt.timedelta(days=2),
             ("expense",),
         )  # fmt: skip
         assert len(one_day) == 1
-        assert rate_queries._kept_day_rows == 1
+        assert rate_queries._kept_days.held == 1
 
 
 def test_what_is_kept_after_concurrent_writes_and_reads_is_what_the_rows_say(db, person) -> None:  # type: ignore[no-untyped-def]

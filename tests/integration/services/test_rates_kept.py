@@ -55,8 +55,7 @@ def test_rates_read_inside_a_write_that_was_rolled_back_are_not_served(db, perso
 def test_a_process_holds_no_more_rates_than_its_allowance(
     db, person, stranger, monkeypatch
 ) -> None:  # type: ignore[no-untyped-def]
-    monkeypatch.setattr(rate_queries, "KEPT_RATES", 3)
-    monkeypatch.setattr(rate_queries, "_kept", type(rate_queries._kept)())
+    monkeypatch.setattr(rate_queries, "_kept", rate_queries.KeptLists(limit=3))
     with db.session() as session:
         for user_id in (person.id, stranger.id):
             rates.add(session, user_id, RateInput("EUR", "USD", DAY, "1.25"))
@@ -67,5 +66,5 @@ def test_a_process_holds_no_more_rates_than_its_allowance(
         book, _foreign = rates.book_for(session, stranger.id, "USD", DAY, DAY)
         assert book.find("EUR", "USD", DAY).factor == Decimal("1.25")  # type: ignore[union-attr]
         # The person's two rates went to make room for the stranger's two.
-        assert sum(len(kept) for _version, kept in rate_queries._kept.values()) == 2
+        assert rate_queries._kept.held == 2
         assert _usd_in_eur(session, person.id) == Decimal("0.8")  # read again, right again
