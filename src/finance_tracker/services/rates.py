@@ -169,16 +169,12 @@ def people_fetching_ecb(session: Session) -> dict[int, dt.date | None]:
         .outerjoin(latest, latest.c.user_id == User.id)
         .where(User.fetch_ecb_rates.is_(True))
     ).all()
-    return {user_id: _as_date(day) for user_id, day in rows}
+    return {user_id: None if day is None else rate_queries.as_date(day) for user_id, day in rows}
 
 
 def add_fetched_ecb(session: Session, user_id: int, fetched: list[Rate]) -> None:
     """Rates of a fetched ECB file (jobs/ecb_rates.py), stored as an upload of it would be."""
     _upsert(session, user_id, fetched)
-
-
-def _as_date(value: dt.date | str | None) -> dt.date | None:
-    return dt.date.fromisoformat(value) if isinstance(value, str) else value
 
 
 @dataclass(frozen=True)

@@ -35,7 +35,8 @@ V = TypeVar("V")
 DayRow = tuple[str, dt.date, int, str, int]
 
 
-def _as_date(value: dt.date | str) -> dt.date:
+def as_date(value: dt.date | str) -> dt.date:
+    """A date column's value: SQLite hands dates back as text."""
     return dt.date.fromisoformat(value) if isinstance(value, str) else value
 
 
@@ -121,7 +122,7 @@ def _all_stored(session: Session, user_id: int, currencies: set[str]) -> list[Ra
         .order_by(ExchangeRate.day)
     )  # fmt: skip
     return [
-        Rate(base, quote, _as_date(day), Decimal(rate), source)
+        Rate(base, quote, as_date(day), Decimal(rate), source)
         for base, quote, day, rate, source in session.execute(query).all()
     ]
 
@@ -182,7 +183,7 @@ def transfer_rates(
     latest: dict[tuple[str, str], dt.date] = {}
     for in_range, rows in ((True, found), (False, before)):
         for day, minor, currency, other_minor, other_currency, group, _id in rows:
-            day = _as_date(day)
+            day = as_date(day)
             if minor < 0:
                 sent, sent_currency, received, received_currency = (
                     -minor, currency, other_minor, other_currency)  # fmt: skip
@@ -290,6 +291,6 @@ def _read_day_totals(
     if category_ids is not None:
         query = query.where(rows.category_id.in_(category_ids))
     return [
-        (accounts[account_id], _as_date(day), int(cat), kind, int(total))
+        (accounts[account_id], as_date(day), int(cat), kind, int(total))
         for account_id, day, cat, kind, total in session.execute(query).all()
     ]

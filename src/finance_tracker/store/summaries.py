@@ -215,8 +215,9 @@ def _apply(session: Session, user_id: int, changes: list[_Change]) -> None:
         _accounts_changed(session, user_id, None)
     if _is_postgresql(session):
         if not locked:  # an account with no increment gets an empty one: its fold's mark
+            with_increments = {account_id for _month, account_id, _c, _k in increments}
             for account_id, bucket in touched.items():
-                if not any(b[1] == account_id for b in increments):
+                if account_id not in with_increments:
                     increments[bucket] = (0, 0)
         if increments:
             session.execute(insert(MonthTotalDelta), _rows(user_id, increments))
