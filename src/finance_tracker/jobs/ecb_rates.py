@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable
@@ -53,17 +52,13 @@ def fetch_ecb_rates(
     *,
     opener: Callable[..., Any] = urllib.request.urlopen,
 ) -> FetchReport:
-    started = time.perf_counter()
-    outcome = "error"
-    try:
-        report = _fetch(database, url, opener)
-        outcome = "succeeded"
-    except FetchError:
-        outcome = "failed"
-        raise
-    finally:
-        metrics.JOB_DURATION.labels(JOB_TYPE).observe(time.perf_counter() - started)
-        metrics.JOBS.labels(JOB_TYPE, outcome).inc()
+    with metrics.timed_job(JOB_TYPE) as run:
+        try:
+            report = _fetch(database, url, opener)
+        except FetchError:
+            run.outcome = "failed"
+            raise
+        run.outcome = "succeeded"
     log.info(
         "ecb rates fetch",
         extra={

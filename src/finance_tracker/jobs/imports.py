@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import time
 from pathlib import Path
 
 from sqlalchemy import update
@@ -30,15 +29,10 @@ def run_import(
     """Returns the final status. Safe to run again: a finished (or expired, or discarded) import
     is left alone, and one whose earlier run died mid-way starts over (its writes were never
     committed)."""
-    started = time.perf_counter()
-    outcome = "error"
-    try:
+    with metrics.timed_job("import") as run:
         status = _run_import(database, root, batch_id, progress)
-        outcome = "failed" if status == "failed" else "succeeded"
+        run.outcome = "failed" if status == "failed" else "succeeded"
         return status
-    finally:
-        metrics.JOB_DURATION.labels("import").observe(time.perf_counter() - started)
-        metrics.JOBS.labels("import", outcome).inc()
 
 
 def _run_import(

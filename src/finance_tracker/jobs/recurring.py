@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import time
 
 from finance_tracker.ops import metrics
 from finance_tracker.services import recurring
@@ -14,15 +13,10 @@ log = logging.getLogger(__name__)
 
 
 def run_recurring(database: Database, today: dt.date | None = None) -> recurring.RunReport:
-    started = time.perf_counter()
-    outcome = "error"
-    try:
+    with metrics.timed_job("recurring") as run:
         with database.session() as session:
             report = recurring.run_due(session, today)
-        outcome = "failed" if report.failed else "succeeded"
-    finally:
-        metrics.JOB_DURATION.labels("recurring").observe(time.perf_counter() - started)
-        metrics.JOBS.labels("recurring", outcome).inc()
+        run.outcome = "failed" if report.failed else "succeeded"
     metrics.TRANSACTIONS_CREATED.labels("recurring", "mixed").inc(report.created)
     # Not "created": that is a LogRecord attribute, and logging refuses to overwrite it.
     log.info(

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -36,9 +35,7 @@ def clean_uploads(
     """Fail imports abandoned by a stopped process, expire those unfinished for more than
     `keep_hours`, then remove the files no row needs.
     `force`: remove unknown files even when most of a folder is unknown (see services.uploads)."""
-    started = time.perf_counter()
-    outcome = "error"
-    try:
+    with metrics.timed_job(JOB_TYPE) as run:
         with database.session() as session:
             abandoned = uploads.fail_abandoned_imports(session, now)
             expired = uploads.expire_stale_imports(session, keep_hours, now)
@@ -46,10 +43,8 @@ def clean_uploads(
         with database.session() as session:
             folders = uploads.remove_unneeded_files(session, root, now, force=force)
         report = SweepReport(expired, folders, abandoned)
-        outcome = "failed" if any(folder.refused for folder in folders.values()) else "succeeded"
-    finally:
-        metrics.JOB_DURATION.labels(JOB_TYPE).observe(time.perf_counter() - started)
-        metrics.JOBS.labels(JOB_TYPE, outcome).inc()
+        refused = any(folder.refused for folder in folders.values())
+        run.outcome = "failed" if refused else "succeeded"
     log.info(
         "upload sweep",
         extra={

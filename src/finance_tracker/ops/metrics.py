@@ -6,7 +6,9 @@ that /metrics adds up every worker process.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import time
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
@@ -71,6 +73,26 @@ for _job_type in ("import", "recurring", "clean-uploads", "ecb-rates"):
 for _format in ("csv", "ofx", "qif"):
     for _outcome in ("imported", "duplicate", "invalid"):
         IMPORT_ROWS.labels(_format, _outcome)
+
+
+class JobRun:
+    """What a job says of itself for `timed_job`: "error" unless it says otherwise."""
+
+    outcome = "error"
+
+
+@contextlib.contextmanager
+def timed_job(job_type: str) -> Iterator[JobRun]:
+    """Time a background job and count its outcome: the body sets `outcome` to "succeeded" or
+    "failed"; one that raises before saying counts as an "error"."""
+    run, started = JobRun(), time.perf_counter()
+    try:
+        yield run
+    finally:
+        JOB_DURATION.labels(job_type).observe(time.perf_counter() - started)
+        JOBS.labels(job_type, run.outcome).inc()
+
+
 # Database connection pool of this process (added up over gunicorn workers: livesum).
 DB_POOL_IN_USE = Gauge(
     "finance_tracker_db_pool_connections_in_use",
