@@ -7,6 +7,7 @@ that /metrics adds up every worker process.
 from __future__ import annotations
 
 import contextlib
+import glob
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -189,13 +190,32 @@ def registry_for_scrape(extra: Iterable[Any] = ()) -> CollectorRegistry:
     this process's), plus scrape-time collectors."""
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):  # prometheus_client's own variable
         registry = CollectorRegistry()
-        _multiprocess.MultiProcessCollector(registry)
+        _SettledFiles(registry)
     else:
         registry = CollectorRegistry()
         registry.register(_Default())
     for collector in extra:
         registry.register(collector)
     return registry
+
+
+class _SettledFiles(_multiprocess.MultiProcessCollector):
+    """Every process's values, but not a file in the instant a process is creating it:
+    prometheus_client opens a new process's file empty and then sizes it, and a scrape between
+    the two failed on it (struct.error, a traceback in the worker's log, CI once: the RQ
+    scheduler's first value while /metrics was read). A file only grows, so one that has bytes
+    is whole enough to read; one that has none has no values yet."""
+
+    def collect(self) -> Iterable[Metric]:
+        files = glob.glob(os.path.join(self._path, "*.db"))
+        return self.merge([f for f in files if _has_bytes(f)], accumulate=True)
+
+
+def _has_bytes(path: str) -> bool:
+    try:
+        return os.path.getsize(path) > 0
+    except FileNotFoundError:  # a dead worker's live gauges, removed by gunicorn's child_exit
+        return False
 
 
 class _Default:
